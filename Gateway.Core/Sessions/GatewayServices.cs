@@ -1,0 +1,22 @@
+using Gateway.Core.Config;
+using Gateway.Core.FrameLog;
+using Gateway.Core.Identity;
+using Gateway.Core.Policy;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Core.Sessions;
+
+/// <summary>The process-wide services a protocol session uses. Built once by the host.</summary>
+public sealed class GatewayServices
+{
+    public required GatewayConfig Config { get; init; }
+    public required ITokenValidator Tokens { get; init; }
+    public required IFrameLog FrameLog { get; init; }
+    public required ILoggerFactory Loggers { get; init; }
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>The rules of each listener, by listener name.</summary>
+    public required IReadOnlyDictionary<string, IPolicySource> Policies { get; init; }
+
+    public IPolicySource PolicyFor(ListenerConfig listener) => Policies[listener.Name];
+}
