@@ -1,0 +1,13 @@
+using System.CommandLine;
+
+namespace Gateway.Host.Cli;
+
+/// <summary>The <c>gateway</c> command line. Each subcommand lives in its own file and registers here.</summary>
+internal static class GatewayCli
+{
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("Identity-aware gateway between AI agents and PostgreSQL: policy, masking and a tamper-evident frame log.");
+        return root;
+    }
+}

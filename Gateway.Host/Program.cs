@@ -1,0 +1,3 @@
+using Gateway.Host.Cli;
+
+return await GatewayCli.Build().Parse(args).InvokeAsync();
