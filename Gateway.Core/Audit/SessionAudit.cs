@@ -1,0 +1,191 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Gateway.Core.Config;
+using Gateway.Core.FrameLog;
+using Gateway.Core.Identity;
+using Gateway.Core.Policy;
+
+namespace Gateway.Core.Audit;
+
+/// <summary>
+/// Writes one session's frame-log records with the session's identity columns filled in, so protocol code
+/// only states what happened. Shared by every protocol; record payloads follow docs/frame-log.md.
+/// A <c>command</c> record carries the decision columns; a separate <c>decision</c> record (with the reason)
+/// is written only when the decision is not a plain allow, to keep the hot path at one record per command.
+/// </summary>
+public sealed class SessionAudit
+{
+    private readonly IFrameLog _log;
+    private readonly CaptureConfig _capture;
+    private Principal? _principal;
+    private string[]? _groups;
+
+    public SessionAudit(IFrameLog log, string sessionId, string listener, string protocol, IPEndPoint remote,
+        string target, CaptureConfig capture)
+    {
+        _log = log;
+        _capture = capture;
+        SessionId = sessionId;
+        Listener = listener;
+        Protocol = protocol;
+        SourceIp = remote.Address.ToString();
+        Target = target;
+    }
+
+    public string SessionId { get; }
+    public string Listener { get; }
+    public string Protocol { get; }
+    public string SourceIp { get; }
+    public string Target { get; }
+    public string? Database { get; set; }
+    public CaptureConfig Capture => _capture;
+
+    public long Commands { get; private set; }
+    public long Denials { get; private set; }
+
+    /// <summary>Fixes the identity columns for every later record.</summary>
+    public void Identify(Principal principal)
+    {
+        _principal = principal;
+        _groups = [.. principal.Groups];
+    }
+
+    public FrameRecord NewRecord(string kind, string direction) => new()
+    {
+        Kind = kind,
+        Direction = direction,
+        SessionId = SessionId,
+        Listener = Listener,
+        Protocol = Protocol,
+        Subject = _principal?.Subject,
+        IdentityKind = _principal is null ? null : _principal.Kind == IdentityKind.Agent ? "agent" : "human",
+        Groups = _groups,
+        SourceIp = SourceIp,
+        Target = Target,
+        Database = Database,
+    };
+
+    public ValueTask SessionStartAsync(JsonObject payload, CancellationToken cancellationToken)
+    {
+        var record = NewRecord(FrameKinds.SessionStart, "gateway");
+        record.Payload = payload;
+        return _log.AppendAsync(record, cancellationToken);
+    }
+
+    /// <summary>
+    /// Records a command and its decision. Completes when the record is durable to the configured level:
+    /// the caller forwards the command only afterwards (audit before forward).
+    /// </summary>
+    public async ValueTask CommandAsync(Command command, string redactedText, Decision decision, JsonObject? payload,
+        CancellationToken cancellationToken)
+    {
+        Commands++;
+        if (decision.IsBlocking)
+            Denials++;
+
+        var record = NewRecord(FrameKinds.Command, "client");
+        var (text, truncated) = Cap(redactedText, _capture.CommandBytes);
+        record.Command = text;
+        record.Truncated = truncated;
+        record.CommandKind = CommandKinds(command);
+        record.Objects = Objects(command);
+        record.Decision = decision.ActionName;
+        record.RuleId = decision.RuleId;
+        payload ??= [];
+        payload["origin"] = command.Origin.ToString().ToLowerInvariant();
+        if (command.ParseError)
+            payload["parse_error"] = command.ParseErrorMessage;
+        record.Payload = payload;
+
+        if (decision.Action == DecisionAction.Allow)
+        {
+            await _log.AppendAsync(record, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var decisionRecord = NewRecord(FrameKinds.Decision, "gateway");
+        decisionRecord.Decision = decision.ActionName;
+        decisionRecord.RuleId = decision.RuleId;
+        decisionRecord.Payload = new JsonObject
+        {
+            ["action"] = decision.ActionName,
+            ["message"] = decision.Message,
+            ["request_id"] = decision.ApprovalRequestId,
+        };
+        // Both enqueue in order on the single writer; awaiting the second covers the first.
+        var first = _log.AppendAsync(record, cancellationToken);
+        await _log.AppendAsync(decisionRecord, cancellationToken).ConfigureAwait(false);
+        await first.ConfigureAwait(false);
+    }
+
+    public ValueTask ResultAsync(ResultCapture result, CancellationToken cancellationToken)
+    {
+        var record = NewRecord(FrameKinds.Result, "target");
+        record.Rows = result.Rows;
+        record.Bytes = result.Bytes;
+        record.DurationMs = result.Elapsed.TotalMilliseconds;
+        record.Payload = result.ToPayload();
+        record.Truncated = result.Truncated;
+        return _log.AppendAsync(record, cancellationToken);
+    }
+
+    public ValueTask ErrorAsync(string source, string severity, string code, string message, string? detail,
+        CancellationToken cancellationToken)
+    {
+        var record = NewRecord(FrameKinds.Error, source == "target" ? "target" : "gateway");
+        record.Payload = new JsonObject
+        {
+            ["severity"] = severity,
+            ["code"] = code,
+            ["message"] = Cap(message, _capture.CommandBytes).Text,
+            ["detail"] = detail is null ? null : Cap(detail, _capture.CommandBytes).Text,
+            ["source"] = source,
+        };
+        return _log.AppendAsync(record, cancellationToken);
+    }
+
+    public ValueTask SessionEndAsync(string reason, TimeSpan duration, long bytesIn, long bytesOut,
+        CancellationToken cancellationToken)
+    {
+        var record = NewRecord(FrameKinds.SessionEnd, "gateway");
+        record.DurationMs = duration.TotalMilliseconds;
+        record.Payload = new JsonObject
+        {
+            ["reason"] = reason,
+            ["commands"] = Commands,
+            ["denials"] = Denials,
+            ["bytes_in"] = bytesIn,
+            ["bytes_out"] = bytesOut,
+        };
+        return _log.AppendAsync(record, cancellationToken);
+    }
+
+    internal static (string Text, bool Truncated) Cap(string text, int maxBytes)
+    {
+        // Cap by UTF-16 length first (cheap); byte-exactness is not needed for a display cap.
+        return text.Length <= maxBytes ? (text, false) : (text[..maxBytes], true);
+    }
+
+    private static string CommandKinds(Command command)
+    {
+        if (command.Statements.Length == 1)
+            return command.Statements[0].Kind;
+        if (command.ParseError)
+            return "parse_error";
+        return string.Join(',', command.Statements.Select(s => s.Kind).Distinct());
+    }
+
+    private static string[]? Objects(Command command)
+    {
+        if (command.Statements.IsDefaultOrEmpty)
+            return null;
+        var objects = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var statement in command.Statements)
+        {
+            objects.UnionWith(statement.Tables);
+            foreach (var function in statement.Functions)
+                objects.Add(function + "()");
+        }
+        return objects.Count == 0 ? null : [.. objects];
+    }
+}
