@@ -1,0 +1,203 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.IO.Pipelines;
+using Gateway.Core.Audit;
+using Gateway.Core.Identity;
+using Gateway.Core.Policy;
+using Gateway.Core.Sessions;
+using Gateway.Protocols.Postgres.Protocol;
+using Gateway.Protocols.Postgres.Upstream;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Protocols.Postgres.Session;
+
+/// <summary>
+/// One client's PostgreSQL session through the gateway: startup and token authentication
+/// (<c>PostgresSession.Startup.cs</c>), the upstream connection with the injected credential, then two loops —
+/// client to server (<c>.ClientToServer.cs</c>: analyse, decide, audit, forward or deny) and server to client
+/// (<c>.ServerToClient.cs</c>: mask, limit, record results). The loops meet in <see cref="_pending"/>: every client
+/// message that the server will answer is queued before it is forwarded, so the server loop always knows which
+/// request a response belongs to.
+/// </summary>
+internal sealed partial class PostgresSession
+{
+    private readonly ClientConnection _client;
+    private readonly PostgresProtocolHandler _handler;
+    private readonly ILogger _logger;
+    private readonly SessionAudit _audit;
+    private readonly PendingQueue _pending = new();
+    private readonly Dictionary<string, PreparedStatement> _statements = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Portal> _portals = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Command> _sqlPrepared = new(StringComparer.OrdinalIgnoreCase);
+    private readonly SemaphoreSlim _clientWrite = new(1, 1);
+    private readonly SemaphoreSlim _serverWrite = new(1, 1);
+    private readonly CancellationTokenSource _ended = new();
+    private readonly long _startedAt = Stopwatch.GetTimestamp();
+    private readonly int _maxMessageBytes;
+
+    private Principal? _principal;
+    private SessionFacts? _facts;
+    private UpstreamConnection? _upstream;
+    private (int ProcessId, int SecretKey)? _clientKey;
+    private volatile bool _discardUntilSync;
+    private TransactionStatus _status = TransactionStatus.Idle;
+    private long _bytesIn;
+    private long _bytesOut;
+    private string _endReason = "client closed the connection";
+
+    public PostgresSession(ClientConnection client, PostgresProtocolHandler handler)
+    {
+        _client = client;
+        _handler = handler;
+        _logger = handler.Logger;
+        _maxMessageBytes = client.Listener.MaxMessageBytes;
+        var target = client.Listener.Target;
+        _audit = new SessionAudit(client.Services.FrameLog, client.SessionId, client.Listener.Name, SqlProtocol,
+            client.RemoteEndPoint, $"{target.Host}:{target.Port}", client.Services.Config.Audit.Capture);
+    }
+
+    public const string SqlProtocol = "postgres";
+
+    private PipeReader ClientInput => _client.Transport.Input;
+    private PipeWriter ClientOutput => _client.Transport.Output;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _ended.Token);
+        var token = linked.Token;
+        try
+        {
+            if (!await StartupAsync(token).ConfigureAwait(false))
+                return;
+            await ProxyAsync(token).ConfigureAwait(false);
+        }
+        catch (PgProtocolException e)
+        {
+            _endReason = $"protocol violation: {e.Message}";
+            PostgresLog.ProtocolViolation(_logger, _client.SessionId, e.Message);
+            await AuditErrorQuietlyAsync("gateway", "FATAL", e.SqlState, e.Message).ConfigureAwait(false);
+            await TrySendFatalAsync(e.ToError()).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            _endReason = "gateway shutting down";
+            await TrySendFatalAsync(new PgError(PgSeverity.Fatal, "57P01", "terminating connection: the gateway is shutting down")).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            if (_endReason == "client closed the connection")
+                _endReason = $"connection lost: {e.Message}";
+        }
+        finally
+        {
+            await EndAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Runs both directions until either side closes; the first to end stops the other.</summary>
+    private async Task ProxyAsync(CancellationToken cancellationToken)
+    {
+        using var expiry = ScheduleTokenExpiry();
+        var clientToServer = ClientToServerAsync(cancellationToken);
+        var serverToClient = ServerToClientAsync(cancellationToken);
+        var first = await Task.WhenAny(clientToServer, serverToClient).ConfigureAwait(false);
+        await _ended.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(clientToServer, serverToClient).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_ended.IsCancellationRequested)
+        {
+            // The other loop was stopped because this one ended; the first loop's outcome is what counts.
+        }
+        await first.ConfigureAwait(false);
+    }
+
+    /// <summary>A token that expires during a session ends it at <c>exp</c> with a FATAL that says so.</summary>
+    private ITimer? ScheduleTokenExpiry()
+    {
+        if (_principal is null)
+            return null;
+        var time = _client.Services.Time;
+        var due = _principal.ExpiresAt - time.GetUtcNow();
+        if (due < TimeSpan.Zero)
+            due = TimeSpan.Zero;
+        return time.CreateTimer(_ => _ = ExpireAsync(), null, due, Timeout.InfiniteTimeSpan);
+    }
+
+    private async Task ExpireAsync()
+    {
+        _endReason = "token expired";
+        await TrySendFatalAsync(new PgError(PgSeverity.Fatal, "28000",
+            $"terminating connection: the token of {_principal?.Subject} expired at {_principal?.ExpiresAt:u}")
+        { Hint = "Obtain a new token and reconnect." }).ConfigureAwait(false);
+        await _ended.CancelAsync().ConfigureAwait(false);
+    }
+
+    private async Task EndAsync()
+    {
+        if (_clientKey is { } key)
+            _handler.CancelKeys.Unregister(key);
+        if (_upstream is not null)
+        {
+            await _upstream.DisposeAsync().ConfigureAwait(false);
+        }
+        if (_principal is not null)
+        {
+            try
+            {
+                await _audit.SessionEndAsync(_endReason, Stopwatch.GetElapsedTime(_startedAt), _bytesIn, _bytesOut, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                PostgresLog.AuditFailed(_logger, _client.SessionId, e.Message);
+            }
+        }
+        PostgresLog.SessionEnded(_logger, _client.SessionId, _principal?.Subject, _endReason);
+        _ended.Dispose();
+    }
+
+    /// <summary>Writes a FATAL error to the client, best effort: the connection may already be gone.</summary>
+    private async Task TrySendFatalAsync(PgError error)
+    {
+        try
+        {
+            await WriteToClientAsync(writer => PgBackendWriter.WriteErrorResponse(writer, error), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
+        {
+            // The client is gone; nothing more to tell it.
+        }
+    }
+
+    private async Task AuditErrorQuietlyAsync(string source, string severity, string code, string message)
+    {
+        if (_principal is null)
+            return;
+        try
+        {
+            await _audit.ErrorAsync(source, severity, code, message, null, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            PostgresLog.AuditFailed(_logger, _client.SessionId, e.Message);
+        }
+    }
+
+    /// <summary>Serialises writes to the client: the server loop, denials and the expiry timer all write there.</summary>
+    private async ValueTask WriteToClientAsync(Action<IBufferWriter<byte>> write, CancellationToken cancellationToken)
+    {
+        await _clientWrite.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            write(ClientOutput);
+            var flushed = await ClientOutput.FlushAsync(cancellationToken).ConfigureAwait(false);
+            if (flushed.IsCompleted)
+                throw new IOException("the client stopped reading");
+        }
+        finally
+        {
+            _clientWrite.Release();
+        }
+    }
+}
