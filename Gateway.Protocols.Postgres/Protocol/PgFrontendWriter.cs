@@ -91,6 +91,17 @@ public static class PgFrontendWriter
         span.Commit(writer);
     }
 
+    /// <summary>Parse with no parameter types: name, query text.</summary>
+    public static void WriteParse(IBufferWriter<byte> writer, string statementName, string sql)
+    {
+        var span = PgSpanWriter.Begin(writer, (byte)FrontendMessageType.Parse,
+            PgSpanWriter.CStringLength(statementName) + PgSpanWriter.CStringLength(sql) + 2L);
+        span.WriteCString(statementName);
+        span.WriteCString(sql);
+        span.WriteInt16(0);
+        span.Commit(writer);
+    }
+
     public static void WriteSync(IBufferWriter<byte> writer) =>
         PgSpanWriter.Begin(writer, (byte)FrontendMessageType.Sync, 0).Commit(writer);
 

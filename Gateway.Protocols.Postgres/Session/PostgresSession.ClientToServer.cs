@@ -1,0 +1,367 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json.Nodes;
+using Gateway.Core.Audit;
+using Gateway.Core.FrameLog;
+using Gateway.Core.Masking;
+using Gateway.Core.Policy;
+using Gateway.Protocols.Postgres.Analysis;
+using Gateway.Protocols.Postgres.Protocol;
+using Gateway.Protocols.Postgres.Protocol.Messages;
+
+namespace Gateway.Protocols.Postgres.Session;
+
+internal sealed partial class PostgresSession
+{
+    /// <summary>
+    /// What the gateway sends the server in place of a denied message: a statement that cannot parse. The server
+    /// then does for itself what it would do for a failed statement — aborts the transaction block, or discards
+    /// extended-protocol messages until Sync — so its state matches what the client is told (invariant 7).
+    /// Nothing is executed, and no search_path can redirect it.
+    /// </summary>
+    internal const string DeniedPlaceholder = "GATEWAY DENIED THIS STATEMENT";
+
+    private async Task ClientToServerAsync(CancellationToken cancellationToken)
+    {
+        var input = ClientInput;
+        while (true)
+        {
+            var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            var reader = new SequenceReader<byte>(buffer);
+            var consumed = buffer.Start;
+            var examined = buffer.End;
+            var terminate = false;
+            await _serverWrite.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                while (!terminate && PgMessageReader.TryReadFrame(ref reader, _maxMessageBytes, out var frame))
+                {
+                    _bytesIn += frame.Length;
+                    terminate = await OnClientMessageAsync(frame, cancellationToken).ConfigureAwait(false);
+                    consumed = examined = reader.Position;
+                }
+                var flushed = await ServerOutput.FlushAsync(cancellationToken).ConfigureAwait(false);
+                if (flushed.IsCompleted)
+                    throw new IOException("the target stopped reading");
+            }
+            finally
+            {
+                _serverWrite.Release();
+                input.AdvanceTo(consumed, examined);
+            }
+
+            if (terminate)
+            {
+                _endReason = "client sent Terminate";
+                return;
+            }
+            if (result.IsCompleted)
+            {
+                if (reader.Remaining > 0)
+                    throw new PgProtocolException(PgProtocolViolation.Truncated, "the client closed the connection in the middle of a message");
+                return;
+            }
+        }
+    }
+
+    private System.IO.Pipelines.PipeWriter ServerOutput => _upstream!.Transport.Output;
+
+    /// <summary>Handles one client message; returns true for Terminate.</summary>
+    private async ValueTask<bool> OnClientMessageAsync(PgFrame frame, CancellationToken cancellationToken)
+    {
+        var type = frame.Frontend;
+        if (_discardUntilSync && type is not (FrontendMessageType.Sync or FrontendMessageType.Terminate))
+            return false;   // after an error the server would skip these too; the gateway does not even forward them
+
+        switch (type)
+        {
+            case FrontendMessageType.Query:
+                await OnQueryAsync(frame, cancellationToken).ConfigureAwait(false);
+                return false;
+            case FrontendMessageType.Parse:
+                await OnParseAsync(frame, cancellationToken).ConfigureAwait(false);
+                return false;
+            case FrontendMessageType.Bind:
+                await OnBindAsync(frame, cancellationToken).ConfigureAwait(false);
+                return false;
+            case FrontendMessageType.Execute:
+                await OnExecuteAsync(frame, cancellationToken).ConfigureAwait(false);
+                return false;
+            case FrontendMessageType.Describe:
+                var describe = Describe.Decode(frame.Payload);
+                await ForwardAsync(frame, describe.Kind == PgObjectKind.Statement
+                    ? new PendingResponse(PendingKind.Describe) { DescribedStatement = _statements.GetValueOrDefault(describe.Name) }
+                    : new PendingResponse(PendingKind.Describe) { DescribedPortal = _portals.GetValueOrDefault(describe.Name) },
+                    cancellationToken).ConfigureAwait(false);
+                return false;
+            case FrontendMessageType.Close:
+                var close = Close.Decode(frame.Payload);
+                if (close.Kind == PgObjectKind.Statement)
+                    _statements.Remove(close.Name);
+                else
+                    _portals.Remove(close.Name);
+                await ForwardAsync(frame, new PendingResponse(PendingKind.Close), cancellationToken).ConfigureAwait(false);
+                return false;
+            case FrontendMessageType.Sync:
+                _discardUntilSync = false;
+                await ForwardAsync(frame, new PendingResponse(PendingKind.Sync), cancellationToken).ConfigureAwait(false);
+                return false;
+            case FrontendMessageType.FunctionCall:
+                await OnFunctionCallAsync(frame, cancellationToken).ConfigureAwait(false);
+                return false;
+            case FrontendMessageType.Flush or FrontendMessageType.CopyData or FrontendMessageType.CopyDone or FrontendMessageType.CopyFail:
+                PgFrontendWriter.WriteFrame(ServerOutput, frame);
+                return false;
+            case FrontendMessageType.Terminate:
+                PgFrontendWriter.WriteFrame(ServerOutput, frame);
+                return true;
+            default:
+                throw new PgProtocolException(PgProtocolViolation.UnknownMessageType, $"unexpected message type '{(char)frame.Type}' (0x{frame.Type:x2}) after authentication");
+        }
+    }
+
+    private async ValueTask OnQueryAsync(PgFrame frame, CancellationToken cancellationToken)
+    {
+        var text = Query.Decode(frame.Payload).GetText();
+        var command = InheritPrepared(_handler.Analyzer.Analyze(text, CommandOrigin.Query));
+        var decision = Decide(command);
+        decision = await RecordCommandAsync(command, text, decision, null, cancellationToken).ConfigureAwait(false);
+        if (decision.IsBlocking)
+        {
+            await DenyWithPlaceholderQueryAsync(PendingKind.Query, decision, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        RememberSqlPrepares(command);
+        var pending = new PendingResponse(PendingKind.Query) { Decision = decision, Capture = NewCapture() };
+        await ForwardAsync(frame, pending, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask OnParseAsync(PgFrame frame, CancellationToken cancellationToken)
+    {
+        var parse = Parse.Decode(frame.Payload);
+        var text = parse.GetText();
+        var command = InheritPrepared(_handler.Analyzer.Analyze(text, CommandOrigin.Prepare));
+        var decision = Decide(command);
+        if (decision.IsBlocking)
+        {
+            // Denied at Parse already: nothing of it will ever run. Record it and fail the batch like the server would.
+            decision = await RecordCommandAsync(command, text, decision, new JsonObject { ["statement"] = parse.StatementName }, cancellationToken).ConfigureAwait(false);
+            await DenyInBatchAsync(PendingKind.Parse, decision, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        _statements[parse.StatementName] = new PreparedStatement(parse.StatementName, text, command);
+        await ForwardAsync(frame, new PendingResponse(PendingKind.Parse), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask OnBindAsync(PgFrame frame, CancellationToken cancellationToken)
+    {
+        var bind = Bind.Decode(frame.Payload);
+        var statement = _statements.GetValueOrDefault(bind.Statement);
+        if (statement is null && _sqlPrepared.TryGetValue(bind.Statement, out var sqlPrepared))
+        {
+            // A statement prepared with SQL PREPARE can be bound by name in the extended protocol too.
+            statement = new PreparedStatement(bind.Statement, sqlPrepared.Text, sqlPrepared);
+            _statements[bind.Statement] = statement;
+        }
+        if (statement is null)
+        {
+            // Fail closed: a statement the gateway never analysed is never bound.
+            var decision = GatewayDenial("unknown-statement", $"prepared statement \"{bind.Statement}\" was not prepared through the gateway");
+            await DenyInBatchAsync(PendingKind.Bind, decision, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var formats = new short[bind.ResultFormats.Count];
+        for (var i = 0; i < formats.Length; i++)
+            formats[i] = bind.ResultFormats.For(i);
+        _portals[bind.Portal] = new Portal(bind.Portal, statement, formats, DescribeParameters(bind));
+        await ForwardAsync(frame, new PendingResponse(PendingKind.Bind), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask OnExecuteAsync(PgFrame frame, CancellationToken cancellationToken)
+    {
+        var execute = Execute.Decode(frame.Payload);
+        if (!_portals.TryGetValue(execute.Portal, out var portal))
+        {
+            var unknown = GatewayDenial("unknown-portal", $"portal \"{execute.Portal}\" was not bound through the gateway");
+            await DenyInBatchAsync(PendingKind.Execute, unknown, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var command = portal.Statement.Analysis;
+        var decision = Decide(command);
+        var payload = new JsonObject { ["statement"] = portal.Statement.Name };
+        if (portal.Parameters is { Length: > 0 } parameters)
+            payload["parameters"] = new JsonArray([.. parameters.Select(p => (JsonNode?)p)]);
+        decision = await RecordCommandAsync(command with { Origin = CommandOrigin.Execute }, portal.Statement.Text, decision, payload, cancellationToken).ConfigureAwait(false);
+        if (decision.IsBlocking)
+        {
+            await DenyInBatchAsync(PendingKind.Execute, decision, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        var pending = new PendingResponse(PendingKind.Execute) { Portal = portal, Decision = decision, Capture = NewCapture() };
+        await ForwardAsync(frame, pending, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask OnFunctionCallAsync(PgFrame frame, CancellationToken cancellationToken)
+    {
+        var call = FunctionCall.Decode(frame.Payload);
+        var command = new Command
+        {
+            Protocol = SqlProtocol,
+            Origin = CommandOrigin.FunctionCall,
+            Text = $"FunctionCall(oid {call.FunctionOid})",
+            Statements = [new StatementInfo { Kind = StatementKinds.FunctionCallMessage, Functions = [$"oid:{call.FunctionOid}"] }],
+        };
+        var decision = Decide(command);
+        decision = await RecordCommandAsync(command, command.Text, decision, null, cancellationToken).ConfigureAwait(false);
+        if (decision.IsBlocking)
+        {
+            await DenyWithPlaceholderQueryAsync(PendingKind.FunctionCall, decision, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        await ForwardAsync(frame, new PendingResponse(PendingKind.FunctionCall), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Queues the expected response, then forwards the message exactly as it arrived.</summary>
+    private async ValueTask ForwardAsync(PgFrame frame, PendingResponse pending, CancellationToken cancellationToken)
+    {
+        await _pending.EnqueueAsync(pending, cancellationToken).ConfigureAwait(false);
+        PgFrontendWriter.WriteFrame(ServerOutput, frame);
+    }
+
+    /// <summary>Denies a simple Query or FunctionCall: the server gets a failing placeholder query instead.</summary>
+    private async ValueTask DenyWithPlaceholderQueryAsync(PendingKind kind, Decision decision, CancellationToken cancellationToken)
+    {
+        await _pending.EnqueueAsync(new PendingResponse(kind) { Denial = DenialText.ToError(decision) }, cancellationToken).ConfigureAwait(false);
+        PgFrontendWriter.WriteQuery(ServerOutput, DeniedPlaceholder);
+    }
+
+    /// <summary>
+    /// Denies an extended-protocol message: the server gets a failing Parse in its place, answers it with an error
+    /// (which the client sees as the denial) and skips to Sync; the gateway discards the client's messages until
+    /// Sync too, so nothing after the denied message runs — exactly what the server does after an error.
+    /// </summary>
+    private async ValueTask DenyInBatchAsync(PendingKind kind, Decision decision, CancellationToken cancellationToken)
+    {
+        await _pending.EnqueueAsync(new PendingResponse(kind) { Denial = DenialText.ToError(decision) }, cancellationToken).ConfigureAwait(false);
+        PgFrontendWriter.WriteParse(ServerOutput, "", DeniedPlaceholder);
+        _discardUntilSync = true;
+    }
+
+    /// <summary>Evaluates the rules snapshot current at this moment; a failing evaluation denies (fail closed).</summary>
+    private Decision Decide(Command command)
+    {
+        Decision decision;
+        try
+        {
+            decision = _client.Services.PolicyFor(_client.Listener).Current.Evaluate(_facts!, command);
+        }
+        catch (Exception e)
+        {
+            PostgresLog.PolicyFailed(_logger, _client.SessionId, e.Message);
+            return GatewayDenial("policy-error", "the rules could not be evaluated for this statement");
+        }
+
+        // COPY ... TO STDOUT carries no column names: a plan that masks by column cannot be applied to it.
+        if (decision is { IsBlocking: false, Masking.MasksColumns: true } && command.Statements.Any(s => s.Kind == StatementKinds.CopyTo))
+        {
+            return decision with
+            {
+                Action = DecisionAction.Deny,
+                Message = "COPY TO cannot be masked by column; select the columns you need with SELECT instead",
+            };
+        }
+        return decision;
+    }
+
+    private static Decision GatewayDenial(string ruleId, string message) => new()
+    {
+        Action = DecisionAction.Deny,
+        RuleId = "gateway:" + ruleId,
+        Message = message,
+    };
+
+    /// <summary>
+    /// Records the command before it is forwarded and returns the decision to apply: the one given, or — when the
+    /// frame log cannot take the record — a refusal, because nothing runs unaudited (invariant 2).
+    /// </summary>
+    private async ValueTask<Decision> RecordCommandAsync(Command command, string text, Decision decision, JsonObject? payload, CancellationToken cancellationToken)
+    {
+        var redacted = MaskingPlan.AllDetectorsRedacted.MaskText(SqlRedactor.Redact(text, command));
+        try
+        {
+            await _audit.CommandAsync(command, redacted, decision, payload, cancellationToken).ConfigureAwait(false);
+            return decision;
+        }
+        catch (FrameLogUnavailableException e)
+        {
+            PostgresLog.AuditFailed(_logger, _client.SessionId, e.Message);
+            return GatewayDenial(DenialText.AuditUnavailableRule, "the audit log cannot record this command, so it was not run; try again later");
+        }
+    }
+
+    /// <summary><c>EXECUTE name</c> is judged with the statements of its <c>PREPARE</c>.</summary>
+    private Command InheritPrepared(Command command)
+    {
+        if (_sqlPrepared.Count == 0)
+            return command;
+        List<StatementInfo>? inherited = null;
+        foreach (var statement in command.Statements)
+        {
+            if (statement.Kind == StatementKinds.Execute && statement.Name is { } name && _sqlPrepared.TryGetValue(name, out var prepared))
+            {
+                inherited ??= [.. command.Statements];
+                inherited.AddRange(prepared.Statements.Select(s => s with { Nested = true }));
+            }
+        }
+        return inherited is null ? command : command with { Statements = [.. inherited] };
+    }
+
+    private void RememberSqlPrepares(Command command)
+    {
+        foreach (var statement in command.Statements)
+        {
+            if (statement.Nested || statement.Name is not { } name)
+                continue;
+            if (statement.Kind == StatementKinds.Prepare)
+                _sqlPrepared[name] = command;
+            else if (statement.Kind == StatementKinds.Deallocate)
+                _sqlPrepared.Remove(name);
+        }
+    }
+
+    private ResultCapture NewCapture()
+    {
+        var capture = new ResultCapture(_audit.Capture.ResultRows, _audit.Capture.ValueBytes);
+        capture.Start();
+        return capture;
+    }
+
+    /// <summary>Bind parameters as recorded: text values capped and passed through the detectors, binary by size.</summary>
+    private string?[] DescribeParameters(in Bind bind)
+    {
+        var values = new string?[bind.Parameters.Count];
+        var i = 0;
+        var cap = _audit.Capture.ValueBytes;
+        foreach (var value in bind.Parameters)
+        {
+            if (!value.IsNull)
+            {
+                if (bind.ParameterFormats.For(i) == 0)
+                {
+                    var bytes = value.Bytes.Length > cap ? value.Bytes.Slice(0, cap) : value.Bytes;
+                    values[i] = MaskingPlan.AllDetectorsRedacted.MaskText(Encoding.UTF8.GetString(bytes));
+                }
+                else
+                {
+                    values[i] = $"<binary {value.Bytes.Length} bytes>";
+                }
+            }
+            i++;
+        }
+        return values;
+    }
+}
+

@@ -1,0 +1,367 @@
+using System.Buffers;
+using System.Text;
+using Gateway.Core.Masking;
+using Gateway.Core.Policy;
+using Gateway.Protocols.Postgres.Protocol;
+using Gateway.Protocols.Postgres.Protocol.Messages;
+
+namespace Gateway.Protocols.Postgres.Session;
+
+internal sealed partial class PostgresSession
+{
+    private readonly ArrayBufferWriter<byte> _maskScratch = new(4096);
+    private readonly byte[] _maskCopyBuffer = new byte[8192];
+    private PgValue[] _rowValues = new PgValue[16];
+
+    private async Task ServerToClientAsync(CancellationToken cancellationToken)
+    {
+        var input = _upstream!.Transport.Input;
+        while (true)
+        {
+            var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            var reader = new SequenceReader<byte>(buffer);
+            var consumed = buffer.Start;
+            var examined = buffer.End;
+            await _clientWrite.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                while (PgMessageReader.TryReadFrame(ref reader, _maxMessageBytes, out var frame))
+                {
+                    await OnServerMessageAsync(frame, cancellationToken).ConfigureAwait(false);
+                    consumed = examined = reader.Position;
+                }
+                var flushed = await ClientOutput.FlushAsync(cancellationToken).ConfigureAwait(false);
+                if (flushed.IsCompleted)
+                {
+                    _endReason = "client stopped reading";
+                    return;
+                }
+            }
+            finally
+            {
+                _clientWrite.Release();
+                input.AdvanceTo(consumed, examined);
+            }
+
+            if (result.IsCompleted)
+            {
+                _endReason = "the target closed the connection";
+                await AuditErrorQuietlyAsync("target", "FATAL", "08006", "the target closed the connection").ConfigureAwait(false);
+                await TrySendFatalAsync(new PgError(PgSeverity.Fatal, "08006", "the target database closed the connection")).ConfigureAwait(false);
+                return;
+            }
+        }
+    }
+
+    /// <summary>Handles one server message; called with the client write lock held.</summary>
+    private async ValueTask OnServerMessageAsync(PgFrame frame, CancellationToken cancellationToken)
+    {
+        _pending.TryPeek(out var head);
+        if (head is { EndedByGateway: true } && frame.Backend is not (BackendMessageType.ReadyForQuery or BackendMessageType.NoticeResponse
+            or BackendMessageType.ParameterStatus or BackendMessageType.NotificationResponse))
+        {
+            // The gateway already ended this request with its own error (a limit): drop the rest of the server's answer.
+            return;
+        }
+
+        switch (frame.Backend)
+        {
+            case BackendMessageType.DataRow:
+                await OnDataRowAsync(frame, head).ConfigureAwait(false);
+                return;
+            case BackendMessageType.CommandComplete:
+                await OnCommandCompleteAsync(frame, head, cancellationToken).ConfigureAwait(false);
+                return;
+            case BackendMessageType.RowDescription:
+                OnRowDescription(frame, head);
+                return;
+            case BackendMessageType.ReadyForQuery:
+                await OnReadyForQueryAsync(frame, cancellationToken).ConfigureAwait(false);
+                return;
+            case BackendMessageType.ErrorResponse:
+                await OnErrorResponseAsync(frame, head, cancellationToken).ConfigureAwait(false);
+                return;
+            case BackendMessageType.ParseComplete:
+                Complete(PendingKind.Parse);
+                break;
+            case BackendMessageType.BindComplete:
+                Complete(PendingKind.Bind);
+                break;
+            case BackendMessageType.CloseComplete:
+                Complete(PendingKind.Close);
+                break;
+            case BackendMessageType.NoData:
+                Complete(PendingKind.Describe);
+                break;
+            case BackendMessageType.EmptyQueryResponse or BackendMessageType.PortalSuspended:
+                if (head?.Kind == PendingKind.Execute)
+                {
+                    if (frame.Backend == BackendMessageType.PortalSuspended)
+                        await RecordResultAsync(head, "portal suspended", cancellationToken).ConfigureAwait(false);
+                    Complete(PendingKind.Execute);
+                }
+                break;
+            case BackendMessageType.CopyOutResponse:
+                if (head is not null)
+                    head.Shape ??= new ResultShape(null, MaskingOf(head) is { HasDetectors: true } plan ? plan : null);
+                break;
+            case BackendMessageType.CopyData:
+                if (head?.Shape is { } && MaskingOf(head) is { } copyPlan)
+                {
+                    MaskCopyData(frame, head, copyPlan);
+                    return;
+                }
+                if (head?.Capture is { } copyCapture)
+                {
+                    copyCapture.Rows++;
+                    copyCapture.Bytes += frame.Payload.Length;
+                }
+                break;
+            case BackendMessageType.ParameterStatus:
+                var parameter = ParameterStatus.Decode(frame.Payload);
+                _upstream!.UpdateParameter(parameter.Name, parameter.Value);
+                break;
+            case BackendMessageType.Authentication or BackendMessageType.BackendKeyData or BackendMessageType.NegotiateProtocolVersion:
+                throw new PgProtocolException(PgProtocolViolation.UnexpectedMessage, $"the target sent '{(char)frame.Type}' after startup");
+        }
+        Forward(frame);
+    }
+
+    private void Forward(in PgFrame frame)
+    {
+        _bytesOut += frame.Length;
+        PgBackendWriter.WriteFrame(ClientOutput, frame);
+    }
+
+    private static MaskingPlan? MaskingOf(PendingResponse pending) => pending.Decision?.Masking;
+
+    /// <summary>Pops the head entry, which must be of <paramref name="kind"/>; anything else means the two ends lost sync.</summary>
+    private void Complete(PendingKind kind)
+    {
+        if (!_pending.TryPeek(out var head) || head.Kind != kind)
+            throw new PgProtocolException(PgProtocolViolation.UnexpectedMessage, $"the target answered {kind} while the gateway expected {head?.Kind.ToString() ?? "nothing"}");
+        _pending.TryDequeue(out _);
+    }
+
+    private void OnRowDescription(in PgFrame frame, PendingResponse? head)
+    {
+        var columns = RowDescription.Decode(frame.Payload).ToArray();
+        switch (head?.Kind)
+        {
+            case PendingKind.Describe:
+                if (head.DescribedStatement is { } statement)
+                    statement.Columns = columns;
+                if (head.DescribedPortal is { } portal)
+                    portal.Columns = columns;
+                _pending.TryDequeue(out _);
+                break;
+            case PendingKind.Query:
+                head.Shape = new ResultShape(columns, MaskingOf(head));
+                head.Capture?.SetColumns(head.Shape.Names);
+                head.RowsForwarded = 0;
+                break;
+        }
+        Forward(frame);
+    }
+
+    private async ValueTask OnDataRowAsync(PgFrame frame, PendingResponse? head)
+    {
+        if (head is null || head.Kind is not (PendingKind.Query or PendingKind.Execute))
+        {
+            Forward(frame);
+            return;
+        }
+
+        if (head.Shape is null)
+        {
+            // Extended protocol: the columns come from a Describe of the portal or of its statement.
+            head.Shape = new ResultShape(head.Portal?.ResolveColumns(), MaskingOf(head));
+            head.Capture?.SetColumns(head.Shape.Names);
+        }
+
+        var capture = head.Capture;
+        if (capture is not null)
+        {
+            capture.Rows++;
+            capture.Bytes += frame.Payload.Length;
+        }
+
+        if (head.Decision?.Limits?.MaxRows is { } maxRows && head.RowsForwarded >= maxRows)
+        {
+            await EndWithLimitAsync(head, $"the result exceeds {maxRows} rows").ConfigureAwait(false);
+            return;
+        }
+        head.RowsForwarded++;
+
+        var row = DataRow.Decode(frame.Payload);
+        var count = row.ColumnCount;
+        if (head.Shape.Columns is { } columns && count != columns.Length)
+            throw new PgProtocolException(PgProtocolViolation.UnexpectedMessage, $"the target sent a row of {count} columns for a result of {columns.Length}");
+        if (_rowValues.Length < count)
+            _rowValues = new PgValue[Math.Max(count, _rowValues.Length * 2)];
+
+        _maskScratch.ResetWrittenCount();
+        var masked = head.Shape.TryMaskRow(row, _rowValues, _maskScratch, _maskCopyBuffer);
+        if (masked)
+        {
+            if (!PgBackendWriter.TryWriteDataRow(ClientOutput, _rowValues.AsSpan(0, count), _maxMessageBytes, out var length))
+                throw new PgProtocolException(PgProtocolViolation.MessageTooLarge, $"a masked row would need {length} bytes");
+            _bytesOut += length + 1;
+        }
+        else
+        {
+            Forward(frame);
+        }
+
+        if (capture is { WantsRow: true })
+        {
+            if (!masked)
+                row.Values.CopyTo(_rowValues);
+            var cells = head.Shape.Describe(row, _rowValues, count);
+            // The audit copy is at least as masked as what the client received.
+            for (var i = 0; i < cells.Length; i++)
+            {
+                if (cells[i] is { } cell)
+                    cells[i] = MaskingPlan.AllDetectorsRedacted.MaskText(cell);
+            }
+            capture.AddRow(cells);
+        }
+    }
+
+    private async ValueTask OnCommandCompleteAsync(PgFrame frame, PendingResponse? head, CancellationToken cancellationToken)
+    {
+        var tag = CommandComplete.Decode(frame.Payload).Tag;
+        if (head is { Kind: PendingKind.Query or PendingKind.Execute })
+        {
+            await RecordResultAsync(head, tag, cancellationToken).ConfigureAwait(false);
+            if (head.Kind == PendingKind.Execute)
+            {
+                _pending.TryDequeue(out _);
+            }
+            else
+            {
+                // The next statement of a multi-statement Query starts a new result.
+                head.Capture?.Start();
+                head.Shape = null;
+                head.RowsForwarded = 0;
+            }
+        }
+        Forward(frame);
+    }
+
+    private async ValueTask RecordResultAsync(PendingResponse head, string tag, CancellationToken cancellationToken)
+    {
+        if (head.Capture is not { } capture)
+            return;
+        capture.Tag = tag;
+        try
+        {
+            await _audit.ResultAsync(capture, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Core.FrameLog.FrameLogUnavailableException e)
+        {
+            // The command itself was recorded before it ran; a lost result record is logged, not fatal.
+            PostgresLog.AuditFailed(_logger, _client.SessionId, e.Message);
+        }
+    }
+
+    private async ValueTask OnErrorResponseAsync(PgFrame frame, PendingResponse? head, CancellationToken cancellationToken)
+    {
+        if (head?.Kind == PendingKind.Internal)
+            return;
+
+        if (head?.Denial is { } denial)
+        {
+            // The server's error is for the placeholder the gateway sent in place of the denied message.
+            PgBackendWriter.WriteErrorResponse(ClientOutput, denial);
+        }
+        else
+        {
+            var fields = ErrorResponse.Decode(frame.Payload).Fields;
+            await AuditErrorQuietlyAsync("target", fields.Severity ?? "ERROR", fields.SqlState ?? "XX000", fields.Message ?? "(no message)").ConfigureAwait(false);
+            Forward(frame);
+        }
+
+        if (head?.Kind is PendingKind.Parse or PendingKind.Bind or PendingKind.Describe or PendingKind.Execute or PendingKind.Close)
+        {
+            // The server now skips every message until Sync, so those will get no answer: drop their entries.
+            while (_pending.TryPeek(out var next) && next.Kind != PendingKind.Sync)
+                _pending.TryDequeue(out _);
+        }
+    }
+
+    private async ValueTask OnReadyForQueryAsync(PgFrame frame, CancellationToken cancellationToken)
+    {
+        var status = ReadyForQuery.Decode(frame.Payload).Status;
+        PendingResponse? completed = null;
+        while (_pending.TryDequeue(out var entry))
+        {
+            if (entry.Kind is PendingKind.Query or PendingKind.Sync or PendingKind.FunctionCall or PendingKind.Internal)
+            {
+                completed = entry;
+                break;
+            }
+        }
+        _status = status;
+        _upstream!.TransactionStatus = status;
+
+        if (completed is { EndedByGateway: true } && status == TransactionStatus.InTransaction && _pending.Count == 0)
+        {
+            // The client was told this statement failed, so its transaction must fail on the server too: hold this
+            // ReadyForQuery and let the server fail the block itself; its ReadyForQuery('E') goes to the client.
+            await _serverWrite.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _pending.EnqueueAsync(new PendingResponse(PendingKind.Internal), cancellationToken).ConfigureAwait(false);
+                PgFrontendWriter.WriteQuery(ServerOutput, DeniedPlaceholder);
+                await ServerOutput.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                _serverWrite.Release();
+            }
+            return;
+        }
+        Forward(frame);
+    }
+
+    /// <summary>A <c>limit</c> rule stops the result: the client gets 54000 naming the rule, the rest is drained.</summary>
+    private ValueTask EndWithLimitAsync(PendingResponse head, string reason)
+    {
+        head.EndedByGateway = true;
+        var decision = head.Decision!;
+        var error = new PgError(PgSeverity.Error, "54000", $"result limited by rule {decision.RuleId}: {reason}")
+        {
+            Detail = decision.Message,
+            Hint = "Narrow the query (WHERE, LIMIT) to stay under the limit.",
+        };
+        PgBackendWriter.WriteErrorResponse(ClientOutput, error);
+        return _audit.ErrorAsync("gateway", "ERROR", "54000", error.Message, decision.Message, CancellationToken.None);
+    }
+
+    /// <summary>Masks one COPY TO STDOUT data row (text or CSV) with the plan's content detectors.</summary>
+    private void MaskCopyData(in PgFrame frame, PendingResponse head, MaskingPlan plan)
+    {
+        var data = frame.Payload;
+        ReadOnlySpan<byte> line = data.IsSingleSegment ? data.FirstSpan : data.ToArray();
+        if (head.Capture is { } capture)
+        {
+            capture.Rows++;
+            capture.Bytes += line.Length;
+        }
+        _maskScratch.ResetWrittenCount();
+        if (!plan.TryMask(line, columnMasked: false, _maskScratch))
+        {
+            Forward(frame);
+            return;
+        }
+        var masked = _maskScratch.WrittenSpan;
+        var header = new byte[5];
+        header[0] = (byte)BackendMessageType.CopyData;
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(1), masked.Length + 4);
+        ClientOutput.Write(header);
+        ClientOutput.Write(masked);
+        _bytesOut += masked.Length + 5;
+    }
+}
