@@ -1,0 +1,39 @@
+using System.Collections.Frozen;
+using System.Collections.Immutable;
+
+namespace Gateway.Core.Masking;
+
+/// <summary>Every content detector by the name rule files use. <c>detectors: all</c> means all of them.</summary>
+public static class DetectorCatalog
+{
+    public const string AllKeyword = "all";
+
+    /// <summary>In the order they run; the order does not change results (overlapping hits merge).</summary>
+    public static readonly ImmutableArray<Detector> All =
+    [
+        new EmailDetector(),
+        new PaymentCardDetector(),
+        new IbanDetector(),
+        new UsSsnDetector(),
+        new JwtDetector(),
+        new PemPrivateKeyDetector(),
+        new AwsAccessKeyDetector(),
+        new AwsSecretKeyDetector(),
+        new AzureStorageKeyDetector(),
+        new SasTokenDetector(),
+        new ConnectionStringDetector(),
+        new GitHubTokenDetector(),
+        new SlackTokenDetector(),
+        new SecretAssignmentDetector(),
+    ];
+
+    public static readonly FrozenDictionary<string, Detector> ByName =
+        All.ToFrozenDictionary(detector => detector.Name, StringComparer.Ordinal);
+
+    /// <summary>The detectors that find credentials (not personal data): what an SRE policy masks.</summary>
+    public static readonly ImmutableArray<string> SecretNames =
+    [
+        "jwt", "pem_private_key", "aws_access_key", "aws_secret_key", "azure_storage_key", "sas_token",
+        "connection_string", "github_token", "slack_token", "secret_assignment",
+    ];
+}
