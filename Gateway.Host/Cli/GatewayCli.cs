@@ -9,6 +9,8 @@ internal static class GatewayCli
     {
         var root = new RootCommand("Identity-aware gateway between AI agents and PostgreSQL: policy, masking and a tamper-evident frame log.");
         root.Subcommands.Add(RulesCommand.Create());
+        root.Subcommands.Add(TokenCommand.Create());
+        root.Subcommands.Add(WhoamiCommand.Create());
         return root;
     }
 }
