@@ -8,6 +8,8 @@ internal static class GatewayCli
     public static RootCommand Build()
     {
         var root = new RootCommand("Identity-aware gateway between AI agents and PostgreSQL: policy, masking and a tamper-evident frame log.");
+        root.Subcommands.Add(VerifyCommand.Create());
+        root.Subcommands.Add(ReplayCommand.Create());
         return root;
     }
 }
