@@ -67,4 +67,7 @@ public static class FrameKinds
     public const string SessionEnd = "session_end";
     public const string Recovery = "recovery";
     public const string Checkpoint = "checkpoint";
+
+    /// <summary>Written when retention deleted old segments: names them and the hash the remaining log starts from.</summary>
+    public const string Retention = "retention";
 }

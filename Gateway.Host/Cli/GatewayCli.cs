@@ -11,6 +11,8 @@ internal static class GatewayCli
         root.Subcommands.Add(RulesCommand.Create());
         root.Subcommands.Add(TokenCommand.Create());
         root.Subcommands.Add(WhoamiCommand.Create());
+        root.Subcommands.Add(VerifyCommand.Create());
+        root.Subcommands.Add(ReplayCommand.Create());
         return root;
     }
 }

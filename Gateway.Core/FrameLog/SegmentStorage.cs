@@ -1,0 +1,49 @@
+using Microsoft.Win32.SafeHandles;
+
+namespace Gateway.Core.FrameLog;
+
+/// <summary>
+/// The file layer under the writer: opening a segment, positional writes, fsync, truncation. An interface so
+/// tests can inject what a real disk does only on bad days (ENOSPC, EIO, a read-only remount); as root, file
+/// permissions cannot simulate those.
+/// </summary>
+internal interface ISegmentStorage
+{
+    /// <summary>Opens (creating if absent) a segment for writing at its end.</summary>
+    ISegmentHandle Open(string path);
+}
+
+internal interface ISegmentHandle : IDisposable
+{
+    long Length { get; }
+
+    /// <summary>One positional write of the whole buffer (the writer's group commit is one syscall).</summary>
+    ValueTask WriteAsync(ReadOnlyMemory<byte> data, long offset);
+
+    /// <summary>fsync: blocks the writer task, which is the only one waiting on it anyway.</summary>
+    void FlushToDisk();
+
+    void SetLength(long length);
+}
+
+/// <summary>Segments on the local file system through <see cref="RandomAccess"/> (no user-space buffering).</summary>
+internal sealed class DiskSegmentStorage : ISegmentStorage
+{
+    public static readonly DiskSegmentStorage Instance = new();
+
+    public ISegmentHandle Open(string path) =>
+        new DiskSegmentHandle(File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete));
+
+    private sealed class DiskSegmentHandle(SafeFileHandle handle) : ISegmentHandle
+    {
+        public long Length => RandomAccess.GetLength(handle);
+
+        public ValueTask WriteAsync(ReadOnlyMemory<byte> data, long offset) => RandomAccess.WriteAsync(handle, data, offset);
+
+        public void FlushToDisk() => RandomAccess.FlushToDisk(handle);
+
+        public void SetLength(long length) => RandomAccess.SetLength(handle, length);
+
+        public void Dispose() => handle.Dispose();
+    }
+}

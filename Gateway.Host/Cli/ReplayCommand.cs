@@ -1,0 +1,164 @@
+using System.CommandLine;
+using Gateway.Core.Config;
+using Gateway.Core.FrameLog;
+using Gateway.Host.Replay;
+using Spectre.Console;
+
+namespace Gateway.Host.Cli;
+
+/// <summary>
+/// <c>gateway replay --config F --list [--subject S] [--since 24h]</c> lists recorded sessions;
+/// <c>gateway replay --config F SESSION [--speed 10] [--no-wait] [--format text|asciicast] [--output FILE]</c>
+/// plays one as its client saw it. Sessions come from an <see cref="ISessionSource"/> (the local frame log).
+/// </summary>
+internal static class ReplayCommand
+{
+    public static Command Create()
+    {
+        var config = CliConfig.CreateOption();
+        var session = new Argument<string?>("session") { Description = "Session id (or a unique prefix) to play", Arity = ArgumentArity.ZeroOrOne };
+        var list = new Option<bool>("--list") { Description = "List recorded sessions" };
+        var subject = new Option<string?>("--subject") { Description = "With --list: only sessions of this subject" };
+        var since = new Option<string?>("--since") { Description = "With --list: only sessions active within this long, e.g. 24h" };
+        var speed = new Option<double>("--speed") { Description = "Play this many times faster than recorded", DefaultValueFactory = _ => 1 };
+        var noWait = new Option<bool>("--no-wait") { Description = "Print everything at once" };
+        var idleLimit = new Option<string?>("--idle-limit") { Description = "Cap each pause at this long, e.g. 2s" };
+        var format = new Option<string>("--format") { Description = "text or asciicast (asciinema v2)", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "asciicast");
+        var output = new Option<FileInfo?>("--output", "-o") { Description = "Write to this file instead of the terminal" };
+
+        var command = new Command("replay", "List recorded sessions or play one back as the client saw it")
+        {
+            config, session, list, subject, since, speed, noWait, idleLimit, format, output,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var loaded = CliConfig.TryLoad(parse.GetValue(config)!);
+            if (loaded is null)
+                return ExitCodes.ConfigError;
+            var source = CreateSource(loaded);
+            if (parse.GetValue(list))
+                return await ListAsync(source, parse.GetValue(subject), parse.GetValue(since), cancellationToken).ConfigureAwait(false);
+
+            var id = parse.GetValue(session);
+            if (string.IsNullOrEmpty(id))
+            {
+                Console.Error.WriteLine("give a SESSION to play, or --list");
+                return ExitCodes.ConfigError;
+            }
+            if (parse.GetValue(speed) is var factor && factor <= 0)
+            {
+                Console.Error.WriteLine("--speed must be positive");
+                return ExitCodes.ConfigError;
+            }
+            TimeSpan? idle = null;
+            if (parse.GetValue(idleLimit) is { } idleText)
+            {
+                if (!DurationText.TryParse(idleText, out var parsed))
+                {
+                    Console.Error.WriteLine($"--idle-limit: '{idleText}' is not a duration (e.g. 2s)");
+                    return ExitCodes.ConfigError;
+                }
+                idle = parsed;
+            }
+            var timing = new ReplayTiming(factor, idle);
+            return await PlayAsync(source, id, timing, !parse.GetValue(noWait), parse.GetValue(format)!, parse.GetValue(output), cancellationToken)
+                .ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    /// <summary>The one place a session source is chosen (the Azure source plugs in here).</summary>
+    private static ISessionSource CreateSource(GatewayConfig config) =>
+        new LocalSessionSource(FrameLogPaths.LogDirectory(config.StateDirectory));
+
+    private static async Task<int> ListAsync(ISessionSource source, string? subject, string? sinceText, CancellationToken cancellationToken)
+    {
+        DateTimeOffset? activeSince = null;
+        if (sinceText is not null)
+        {
+            if (!DurationText.TryParse(sinceText, out var since))
+            {
+                Console.Error.WriteLine($"--since: '{sinceText}' is not a duration (e.g. 24h, 7d)");
+                return ExitCodes.ConfigError;
+            }
+            activeSince = DateTimeOffset.UtcNow - since;
+        }
+
+        var table = new Table().AddColumns("Session", "Subject", "Kind", "Target", "Start (UTC)", "End (UTC)", "Commands", "Denials");
+        table.Columns[6].RightAligned();
+        table.Columns[7].RightAligned();
+        try
+        {
+            await foreach (var summary in source.ListAsync(new SessionQuery { Subject = subject, ActiveSince = activeSince }, cancellationToken).ConfigureAwait(false))
+            {
+                var target = summary.Database is null ? summary.Target ?? "" : $"{summary.Target}/{summary.Database}";
+                table.AddRow(
+                    new Text(summary.SessionId), new Text(summary.Subject ?? ""), new Text(summary.IdentityKind ?? ""), new Text(target),
+                    new Text(Time(summary.Start)), new Text(summary.End is { } end ? Time(end) : "open"),
+                    new Text(summary.Commands.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                    new Text(summary.Denials.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            }
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"cannot read sessions: {e.Message}");
+            return ExitCodes.RuntimeError;
+        }
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
+        if (Console.IsOutputRedirected)
+            console.Profile.Width = 240;
+        console.Write(table);
+        return ExitCodes.Ok;
+    }
+
+    private static async Task<int> PlayAsync(
+        ISessionSource source, string id, ReplayTiming timing, bool wait, string format, FileInfo? output, CancellationToken cancellationToken)
+    {
+        SessionRecording? recording;
+        try
+        {
+            recording = await source.LoadAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmbiguousSessionException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return ExitCodes.ConfigError;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"cannot read the session: {e.Message}");
+            return ExitCodes.RuntimeError;
+        }
+        if (recording is null)
+        {
+            Console.Error.WriteLine($"no session '{id}' in the frame log");
+            return ExitCodes.Finding;
+        }
+
+        var frames = TranscriptRenderer.Render(recording);
+        if (format == "asciicast")
+        {
+            var stream = output is null ? Console.OpenStandardOutput() : File.Create(output.FullName);
+            await using (stream.ConfigureAwait(false))
+                await AsciicastWriter.WriteAsync(stream, recording, frames, timing, cancellationToken).ConfigureAwait(false);
+        }
+        else if (output is not null)
+        {
+            var writer = new StreamWriter(output.FullName);
+            await using (writer.ConfigureAwait(false))
+                await TextPlayer.PlayAsync(frames, timing, wait: false, writer, cancellationToken).ConfigureAwait(false);
+        }
+        else if (Console.IsOutputRedirected)
+        {
+            await TextPlayer.PlayAsync(frames, timing, wait, Console.Out, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await TextPlayer.PlayAsync(frames, timing, wait, AnsiConsole.Console, cancellationToken).ConfigureAwait(false);
+        }
+        return ExitCodes.Ok;
+    }
+
+    private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+}
