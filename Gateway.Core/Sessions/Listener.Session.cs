@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using Pipelines.Sockets.Unofficial;
 
 namespace Gateway.Core.Sessions;
@@ -40,7 +41,8 @@ public sealed partial class Listener
         {
             ListenerLog.SessionAborted(_logger);
         }
-        catch (Exception e) when (e is IOException or SocketException or ConnectionResetException or ConnectionAbortedException)
+        catch (Exception e) when (e is IOException or SocketException or ConnectionResetException or ConnectionAbortedException
+                                      or AuthenticationException)
         {
             ListenerLog.SessionTransportError(_logger, e.Message);
         }

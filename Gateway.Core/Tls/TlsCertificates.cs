@@ -97,7 +97,17 @@ public static class TlsCertificates
 
     private static X509Certificate2 LoadFiles(string certificatePath, string keyPath)
     {
-        using var loaded = X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
+        X509Certificate2 loaded;
+        try
+        {
+            loaded = X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
+        }
+        catch (ArgumentException e)
+        {
+            // What .NET throws when the key is well-formed but belongs to another certificate.
+            throw new CryptographicException($"{keyPath} is not the private key of {certificatePath}: {e.Message}", e);
+        }
+        using var owned = loaded;
         if (!loaded.HasPrivateKey)
             throw new CryptographicException($"{keyPath}: no private key for {certificatePath}");
         return ForServerUse(loaded);
