@@ -1,4 +1,5 @@
 using Gateway.Core.Config;
+using Gateway.Core.Diagnostics;
 using Gateway.Core.FrameLog;
 using Gateway.Core.Identity;
 using Gateway.Core.Policy;
@@ -14,6 +15,9 @@ public sealed class GatewayServices
     public required IFrameLog FrameLog { get; init; }
     public required ILoggerFactory Loggers { get; init; }
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Counters behind <c>/metrics</c>; one instance per process.</summary>
+    public GatewayMetrics Metrics { get; init; } = new();
 
     /// <summary>The rules of each listener, by listener name.</summary>
     public required IReadOnlyDictionary<string, IPolicySource> Policies { get; init; }

@@ -1,0 +1,47 @@
+using System.IO.Pipelines;
+
+namespace Gateway.Core.Tls;
+
+/// <summary>
+/// A <see cref="Stream"/> over a duplex pipe, for <see cref="System.Net.Security.SslStream"/> to run on top of a
+/// socket pipe. Reads and writes go straight to the pipe's reader and writer (the framework's adapters, which
+/// honour zero-byte reads, so an idle TLS session holds no read buffer). Disposing it leaves the pipe open: the
+/// pipe's owner (the listener, or an upstream connector) closes the socket.
+/// </summary>
+internal sealed class DuplexPipeStream(IDuplexPipe pipe) : Stream
+{
+    private readonly Stream _input = pipe.Input.AsStream(leaveOpen: true);
+    private readonly Stream _output = pipe.Output.AsStream(leaveOpen: true);
+
+    public override bool CanRead => true;
+    public override bool CanWrite => true;
+    public override bool CanSeek => false;
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        _input.ReadAsync(buffer, cancellationToken);
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        _input.ReadAsync(buffer, offset, count, cancellationToken);
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
+        _output.WriteAsync(buffer, cancellationToken);
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        _output.WriteAsync(buffer, offset, count, cancellationToken);
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => _output.FlushAsync(cancellationToken);
+
+    // The gateway is async only; SslStream never calls these on an async path.
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("synchronous read");
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("synchronous write");
+    public override void Flush() => throw new NotSupportedException("synchronous flush");
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+}
