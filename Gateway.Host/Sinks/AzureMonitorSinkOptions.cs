@@ -6,7 +6,7 @@ using Gateway.Host.Azure;
 namespace Gateway.Host.Sinks;
 
 /// <summary>Everything an <see cref="AzureMonitorSink"/> needs besides its client; <see cref="From"/> maps the config.</summary>
-public sealed class AzureMonitorSinkOptions
+public sealed record AzureMonitorSinkOptions
 {
     public required string Name { get; init; }
 
