@@ -28,7 +28,8 @@ public sealed partial class AzureMonitorSink
                 break; // only the growing segment is left; the writer's rotation bounds it
 
             var next = segments[current + 1];
-            var gap = new SpoolGap(_cursor.Seq + 1, next.FirstSeq - 1, _time.GetUtcNow(), "spool full (drop_oldest)");
+            var from = Math.Max(_cursor.Seq + 1, segments[current].FirstSeq);
+            var gap = new SpoolGap(from, next.FirstSeq - 1, _time.GetUtcNow(), "spool full (drop_oldest)");
             var gaps = gap.Count > 0 ? _cursor.Gaps.Append(gap).TakeLast(SpoolCursorStore.MaxRecordedGaps).ToList() : _cursor.Gaps;
             var cursor = new SpoolCursor(Math.Max(_cursor.Seq, next.FirstSeq - 1), next.Name, 0) { Gaps = gaps };
             await _cursorStore.SaveAsync(cursor, cancellationToken);

@@ -62,7 +62,7 @@ public sealed partial class AzureMonitorSink : ISink
     public SpoolCursor Cursor => _cursor;
 
     /// <summary>Records written locally and not yet accepted by the service.</summary>
-    public long LagRecords => Math.Max(0, _spool.Current.LastWrittenSeq - _cursor.Seq);
+    public long LagRecords => _spool.Current.RecordsAfter(_cursor.Seq);
 
     /// <summary>Age of the oldest record not yet accepted (0 when caught up).</summary>
     public double LagSeconds

@@ -15,7 +15,12 @@ internal sealed class SpoolScanner(string logDirectory, Func<SpoolCursor> cursor
     private volatile Snapshot? _snapshot;
     private int _refreshing;
 
-    public sealed record Snapshot(long UnshippedBytes, long LastWrittenSeq, DateTimeOffset TakenAt);
+    /// <param name="FirstAvailableSeq">First Seq of the oldest segment on disk (records before it are gone).</param>
+    public sealed record Snapshot(long UnshippedBytes, long LastWrittenSeq, long FirstAvailableSeq, DateTimeOffset TakenAt)
+    {
+        /// <summary>Records on disk after <paramref name="shippedSeq"/>.</summary>
+        public long RecordsAfter(long shippedSeq) => Math.Max(0, LastWrittenSeq - Math.Max(shippedSeq, FirstAvailableSeq - 1));
+    }
 
     public Snapshot Current
     {
@@ -25,7 +30,7 @@ internal sealed class SpoolScanner(string logDirectory, Func<SpoolCursor> cursor
             if (snapshot is not null && time.GetUtcNow() - snapshot.TakenAt < maxAge)
                 return snapshot;
             if (Interlocked.CompareExchange(ref _refreshing, 1, 0) != 0)
-                return snapshot ?? new Snapshot(0, -1, default);
+                return snapshot ?? new Snapshot(0, -1, 0, default);
             try
             {
                 return Refresh();
@@ -52,7 +57,8 @@ internal sealed class SpoolScanner(string logDirectory, Func<SpoolCursor> cursor
                 unshipped -= Math.Min(position.Offset, segments[from].Length);
         }
         var lastSeq = segments.Count == 0 ? position.Seq : LastSeq(segments[^1]) ?? _snapshot?.LastWrittenSeq ?? position.Seq;
-        var snapshot = new Snapshot(Math.Max(unshipped, 0), Math.Max(lastSeq, position.Seq), time.GetUtcNow());
+        var firstSeq = segments.Count == 0 ? position.Seq + 1 : segments[0].FirstSeq;
+        var snapshot = new Snapshot(Math.Max(unshipped, 0), Math.Max(lastSeq, position.Seq), firstSeq, time.GetUtcNow());
         _snapshot = snapshot;
         return snapshot;
     }
