@@ -43,6 +43,7 @@ public sealed partial class AzureMonitorSink
     {
         await EnforceSpoolLimitAsync(cancellationToken);
         var full = await FillBatchAsync(cancellationToken);
+        ReportSkippedBytes();
         if (_batch.Count == 0)
         {
             if (_health.State is SinkState.Starting or SinkState.Retrying)
@@ -57,6 +58,26 @@ public sealed partial class AzureMonitorSink
         }
         await ShipAsync(cancellationToken);
     }
+
+    /// <summary>Torn tails and over-long lines the reader passed over, as metrics and a log line (not silently).</summary>
+    private void ReportSkippedBytes()
+    {
+        if (_tail.TornBytesSkipped != _reportedTornBytes)
+        {
+            AzureMonitorSinkLog.MalformedLine(_logger, Name, _tail.Segment?.Name ?? "", _tail.Offset);
+            _metrics.Skipped("torn");
+            _reportedTornBytes = _tail.TornBytesSkipped;
+        }
+        if (_tail.OversizedLinesSkipped != _reportedOversizedLines)
+        {
+            AzureMonitorSinkLog.MalformedLine(_logger, Name, _tail.Segment?.Name ?? "", _tail.Offset);
+            _metrics.Skipped("oversized", _tail.OversizedLinesSkipped - _reportedOversizedLines);
+            _reportedOversizedLines = _tail.OversizedLinesSkipped;
+        }
+    }
+
+    private long _reportedTornBytes;
+    private long _reportedOversizedLines;
 
     /// <returns>True when the batch cannot take more (record count or body size reached).</returns>
     private async Task<bool> FillBatchAsync(CancellationToken cancellationToken)

@@ -123,7 +123,7 @@ internal sealed class SegmentTail : IDisposable
                 }
                 return false;
             }
-            if (_discardingOversizedLine)
+            if (_discardingOversizedLine || newline > _maxLineBytes)
             {
                 _discardingOversizedLine = false;
                 OversizedLinesSkipped++;
