@@ -56,7 +56,7 @@ internal sealed class UpstreamChannel : IAsyncDisposable
             SslStreamPipe tls;
             try
             {
-                tls = await UpstreamTls.AuthenticateAsClientAsync(connection, options, name, cancellationToken).ConfigureAwait(false);
+                tls = await UpstreamTls.AuthenticateAsClientAsync(connection, options, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is AuthenticationException or IOException)
             {

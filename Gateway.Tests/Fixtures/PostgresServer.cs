@@ -48,6 +48,8 @@ public sealed class PostgresServer : IAsyncDisposable
     public const string Database = "postgres";
 
     private const string OsUser = "postgres";
+    private const string DirectoryPrefix = "gateway-pg-";
+    private const string OwnerFile = "owner.pid";
     private static readonly SemaphoreSlim SharedLock = new(1, 1);
     private static PostgresServer? _shared;
 
@@ -151,7 +153,9 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>A server of your own (for tests that restart, stop or otherwise disturb it). Dispose it.</summary>
     public static async Task<PostgresServer> StartPrivateAsync()
     {
-        var root = Directory.CreateTempSubdirectory("gateway-pg-").FullName;
+        await RemoveOrphansAsync().ConfigureAwait(false);
+        var root = Directory.CreateTempSubdirectory(DirectoryPrefix).FullName;
+        await File.WriteAllTextAsync(Path.Combine(root, OwnerFile), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)).ConfigureAwait(false);
         var server = new PostgresServer(root);
         try
         {
@@ -349,6 +353,42 @@ public sealed class PostgresServer : IAsyncDisposable
         catch (Exception e) when (e is IOException or InvalidOperationException or System.ComponentModel.Win32Exception or UnauthorizedAccessException)
         {
             // Exiting anyway; the temp directory is all that may be left.
+        }
+    }
+
+    /// <summary>
+    /// Stops servers left behind by a test host that crashed (no teardown, no ProcessExit): each directory
+    /// names its owner process, and only directories whose owner is gone are touched.
+    /// </summary>
+    private static async Task RemoveOrphansAsync()
+    {
+        foreach (var directory in Directory.EnumerateDirectories(Path.GetTempPath(), DirectoryPrefix + "*"))
+        {
+            var ownerPath = Path.Combine(directory, OwnerFile);
+            if (!File.Exists(ownerPath) || !int.TryParse(await File.ReadAllTextAsync(ownerPath).ConfigureAwait(false), out var owner) || IsAlive(owner))
+                continue;
+            var orphan = new PostgresServer(directory);
+            try
+            {
+                await orphan.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
+            {
+                TestContext.Progress.WriteLine($"could not remove orphaned test server {directory}: {e.Message}");
+            }
+        }
+    }
+
+    private static bool IsAlive(int processId)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(processId);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
         }
     }
 

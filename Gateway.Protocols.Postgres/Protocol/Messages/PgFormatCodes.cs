@@ -19,7 +19,7 @@ public readonly struct PgFormatCodes
 
     public short Count { get; }
 
-    /// <summary>The code that applies to item <paramref name="index"/> of <paramref name="itemCount"/>, following the 0/1/n rule.</summary>
+    /// <summary>The code that applies to item <paramref name="index"/>, following the 0/1/n rule.</summary>
     public short For(int index)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);

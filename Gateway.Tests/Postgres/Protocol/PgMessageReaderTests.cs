@@ -211,6 +211,21 @@ public sealed class PgMessageReaderTests
         Assert.That(StartupViolation(bytes).Violation, Is.EqualTo(PgProtocolViolation.UnsupportedProtocolVersion));
     }
 
+    [Test]
+    public void Every_violation_becomes_a_fatal_08P01_error_with_its_own_text()
+    {
+        var texts = new HashSet<string>();
+        foreach (var violation in Enum.GetValues<PgProtocolViolation>())
+        {
+            var error = new PgProtocolException(violation, "detail here").ToError();
+
+            Assert.That(error.SqlState, Is.EqualTo("08P01"));
+            Assert.That(error.Severity, Is.EqualTo(PgSeverity.Fatal));
+            Assert.That(error.Message, Does.EndWith(": detail here"));
+            Assert.That(texts.Add(PgProtocolException.Describe(violation)), Is.True, $"{violation} shares its text with another reason");
+        }
+    }
+
     private static PgProtocolException ReadViolation(byte[] bytes, int cap) =>
         Assert.Throws<PgProtocolException>(() =>
         {
