@@ -8,6 +8,7 @@ internal static class GatewayCli
     public static RootCommand Build()
     {
         var root = new RootCommand("Identity-aware gateway between AI agents and PostgreSQL: policy, masking and a tamper-evident frame log.");
+        root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(RulesCommand.Create());
         root.Subcommands.Add(TokenCommand.Create());
         root.Subcommands.Add(WhoamiCommand.Create());

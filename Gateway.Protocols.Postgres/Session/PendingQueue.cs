@@ -7,7 +7,7 @@ namespace Gateway.Protocols.Postgres.Session;
 /// the server loop peeks and dequeues; a bound keeps a client that pipelines without reading from growing it
 /// without limit (the client loop waits for room instead).
 /// </summary>
-internal sealed class PendingQueue
+internal sealed class PendingQueue : IDisposable
 {
     public const int Capacity = 4096;
 
@@ -21,6 +21,8 @@ internal sealed class PendingQueue
         await _room.WaitAsync(cancellationToken).ConfigureAwait(false);
         _queue.Enqueue(pending);
     }
+
+    public void Dispose() => _room.Dispose();
 
     public bool TryPeek(out PendingResponse pending) => _queue.TryPeek(out pending!);
 

@@ -24,6 +24,9 @@ public sealed class PostgresProtocolHandler : IProtocolHandler
 
     internal ILogger Logger { get; }
 
-    public Task RunAsync(ClientConnection connection, CancellationToken cancellationToken) =>
-        new PostgresSession(connection, this).RunAsync(cancellationToken);
+    public async Task RunAsync(ClientConnection connection, CancellationToken cancellationToken)
+    {
+        using var session = new PostgresSession(connection, this);
+        await session.RunAsync(cancellationToken).ConfigureAwait(false);
+    }
 }

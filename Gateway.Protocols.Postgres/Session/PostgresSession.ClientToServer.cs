@@ -28,18 +28,18 @@ internal sealed partial class PostgresSession
         {
             var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
             var buffer = result.Buffer;
-            var reader = new SequenceReader<byte>(buffer);
+            var remaining = buffer;
             var consumed = buffer.Start;
             var examined = buffer.End;
             var terminate = false;
             await _serverWrite.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                while (!terminate && PgMessageReader.TryReadFrame(ref reader, _maxMessageBytes, out var frame))
+                while (!terminate && FrameCursor.TryNext(ref remaining, _maxMessageBytes, out var frame))
                 {
                     _bytesIn += frame.Length;
                     terminate = await OnClientMessageAsync(frame, cancellationToken).ConfigureAwait(false);
-                    consumed = examined = reader.Position;
+                    consumed = examined = remaining.Start;
                 }
                 var flushed = await ServerOutput.FlushAsync(cancellationToken).ConfigureAwait(false);
                 if (flushed.IsCompleted)
@@ -58,7 +58,7 @@ internal sealed partial class PostgresSession
             }
             if (result.IsCompleted)
             {
-                if (reader.Remaining > 0)
+                if (!remaining.IsEmpty)
                     throw new PgProtocolException(PgProtocolViolation.Truncated, "the client closed the connection in the middle of a message");
                 return;
             }

@@ -20,16 +20,16 @@ internal sealed partial class PostgresSession
         {
             var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
             var buffer = result.Buffer;
-            var reader = new SequenceReader<byte>(buffer);
+            var remaining = buffer;
             var consumed = buffer.Start;
             var examined = buffer.End;
             await _clientWrite.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                while (PgMessageReader.TryReadFrame(ref reader, _maxMessageBytes, out var frame))
+                while (FrameCursor.TryNext(ref remaining, _maxMessageBytes, out var frame))
                 {
                     await OnServerMessageAsync(frame, cancellationToken).ConfigureAwait(false);
-                    consumed = examined = reader.Position;
+                    consumed = examined = remaining.Start;
                 }
                 var flushed = await ClientOutput.FlushAsync(cancellationToken).ConfigureAwait(false);
                 if (flushed.IsCompleted)

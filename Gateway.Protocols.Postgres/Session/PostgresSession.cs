@@ -19,7 +19,7 @@ namespace Gateway.Protocols.Postgres.Session;
 /// message that the server will answer is queued before it is forwarded, so the server loop always knows which
 /// request a response belongs to.
 /// </summary>
-internal sealed partial class PostgresSession
+internal sealed partial class PostgresSession : IDisposable
 {
     private readonly ClientConnection _client;
     private readonly PostgresProtocolHandler _handler;
@@ -154,7 +154,14 @@ internal sealed partial class PostgresSession
             }
         }
         PostgresLog.SessionEnded(_logger, _client.SessionId, _principal?.Subject, _endReason);
+    }
+
+    public void Dispose()
+    {
         _ended.Dispose();
+        _clientWrite.Dispose();
+        _serverWrite.Dispose();
+        _pending.Dispose();
     }
 
     /// <summary>Writes a FATAL error to the client, best effort: the connection may already be gone.</summary>

@@ -19,7 +19,7 @@ internal sealed class PreparedStatement(string name, string text, Command analys
 }
 
 /// <summary>A portal the client bound: a statement plus parameters and result formats.</summary>
-internal sealed class Portal(string name, PreparedStatement statement, short[] resultFormats, string? parameters)
+internal sealed class Portal(string name, PreparedStatement statement, short[] resultFormats, string?[] parameters)
 {
     public string Name { get; } = name;
     public PreparedStatement Statement { get; } = statement;
@@ -28,7 +28,7 @@ internal sealed class Portal(string name, PreparedStatement statement, short[] r
     public short[] ResultFormats { get; } = resultFormats;
 
     /// <summary>Parameters as recorded (redacted, capped), for the command record.</summary>
-    public string? Parameters { get; } = parameters;
+    public string?[] Parameters { get; } = parameters;
 
     /// <summary>Result columns from a Describe of the portal (written by the server loop).</summary>
     public volatile RowField[]? Columns;
