@@ -47,6 +47,18 @@ public sealed partial class FrameLogWriter
             segment.Dispose();
             throw new IOException($"{path} already holds data: records after Seq {_lastSeq} exist that recovery did not find");
         }
+        if (_config.Durability == Gateway.Core.Config.Durability.Fsync)
+        {
+            try
+            {
+                _storage.SyncDirectory(_logDirectory);
+            }
+            catch
+            {
+                segment.Dispose();
+                throw;
+            }
+        }
         _segment = segment;
         _segmentFirstSeq = firstSeq;
         _segmentLength = 0;

@@ -138,6 +138,7 @@ public sealed partial class FrameLogWriter : IFrameLog, IAsyncDisposable
     internal int QueuedAppends => _queue.Reader.Count;
 
     /// <inheritdoc />
+    /// <remarks>The record is stamped in place (Seq, Hash, ...): do not reuse or change it until the append completes.</remarks>
     public ValueTask AppendAsync(FrameRecord record, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);

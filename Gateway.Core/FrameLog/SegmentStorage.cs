@@ -11,6 +11,9 @@ internal interface ISegmentStorage
 {
     /// <summary>Opens (creating if absent) a segment for writing at its end.</summary>
     ISegmentHandle Open(string path);
+
+    /// <summary>Makes a created file's directory entry durable (fsync mode, once per new segment).</summary>
+    void SyncDirectory(string directory);
 }
 
 internal interface ISegmentHandle : IDisposable
@@ -33,6 +36,8 @@ internal sealed class DiskSegmentStorage : ISegmentStorage
 
     public ISegmentHandle Open(string path) =>
         new DiskSegmentHandle(File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete));
+
+    public void SyncDirectory(string directory) => DirectorySync.Fsync(directory);
 
     private sealed class DiskSegmentHandle(SafeFileHandle handle) : ISegmentHandle
     {

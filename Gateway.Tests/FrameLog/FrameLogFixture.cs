@@ -94,6 +94,8 @@ internal sealed class FaultySegmentStorage : ISegmentStorage
 
     public ISegmentHandle Open(string path) => new Handle(this, DiskSegmentStorage.Instance.Open(path));
 
+    public void SyncDirectory(string directory) => DiskSegmentStorage.Instance.SyncDirectory(directory);
+
     private sealed class Handle(FaultySegmentStorage owner, ISegmentHandle inner) : ISegmentHandle
     {
         public long Length => inner.Length;

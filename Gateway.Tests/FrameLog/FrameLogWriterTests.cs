@@ -164,6 +164,38 @@ public sealed class FrameLogWriterTests
     }
 
     [Test]
+    public async Task IdleHeadIsCheckpointedAfterTheInterval()
+    {
+        var config = FrameLogFixture.Config(checkpointEvery: 1000);
+        config.CheckpointInterval = TimeSpan.FromMilliseconds(200);
+        await using var writer = await _log.OpenAsync(config);
+        await writer.AppendAsync(FrameLogFixture.Command(1));
+
+        // The writer's timer nudges it; wait for the checkpoint (not a timing assertion: the deadline is generous).
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (writer.Stats.LastSeq < 2 && DateTime.UtcNow < deadline)
+            await Task.Delay(20);
+
+        var records = await _log.ReadAllAsync();
+        Assert.That(records.Select(r => r.Kind), Is.EqualTo(new[] { FrameKinds.Command, FrameKinds.Checkpoint }));
+        Assert.That(records[1].Payload!["head_hash"]!.GetValue<string>(), Is.EqualTo(records[0].Hash));
+    }
+
+    [Test]
+    public async Task SegmentRotatesByAge()
+    {
+        var clock = new ManualClock(DateTimeOffset.Parse("2025-03-01T10:00:00Z"));
+        var config = FrameLogFixture.Config(checkpointEvery: 1000);
+        config.SegmentMaxAge = TimeSpan.FromMinutes(10);
+        await using var writer = await _log.OpenAsync(config, new FrameLogWriterOptions { Time = clock });
+        await writer.AppendAsync(FrameLogFixture.Command(1));
+        clock.Advance(TimeSpan.FromMinutes(11));
+        await writer.AppendAsync(FrameLogFixture.Command(2));
+
+        Assert.That(_log.Segments().Select(s => s.FirstSeq), Is.EqualTo(new long[] { 1, 2 }));
+    }
+
+    [Test]
     public async Task SecondWriterOnTheSameStateDirectoryIsRefused()
     {
         await using var writer = await _log.OpenAsync();
