@@ -34,7 +34,8 @@ public sealed class AuditThroughGatewayTests
             "-c", "CREATE ROLE intruder PASSWORD 'hunter2hunter2'");
         Assert.That(result.Stdout, Does.Contain("(1 row)"), result.Output);
 
-        var records = (await _gateway.RecordsAsync()).Where(r => r.Subject == "auditor-agent").ToList();
+        var all = await _gateway.WaitForRecordsAsync(r => r.Subject == "auditor-agent" && r.Kind == FrameKinds.SessionEnd);
+        var records = all.Where(r => r.Subject == "auditor-agent").ToList();
         var kinds = records.Select(r => r.Kind).ToList();
         Assert.That(kinds.First(), Is.EqualTo(FrameKinds.SessionStart));
         Assert.That(kinds.Last(), Is.EqualTo(FrameKinds.SessionEnd));
@@ -63,7 +64,7 @@ public sealed class AuditThroughGatewayTests
     {
         await _gateway.PsqlAsync(_gateway.Token(), "-c", "SELECT 1");
 
-        var verification = await FrameLogVerifier.VerifyAsync(_gateway.StateDirectory);
+        var verification = await FrameLogVerifier.ForStateDirectory(_gateway.StateDirectory).VerifyAsync();
 
         Assert.That(verification.Intact, Is.True, verification.ToString());
     }

@@ -123,6 +123,19 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
         return records;
     }
 
+    /// <summary>Polls the log until a record matches: session ends are written after the client has gone.</summary>
+    public async Task<List<FrameRecord>> WaitForRecordsAsync(Func<FrameRecord, bool> until)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            var records = await RecordsAsync();
+            if (records.Any(until) || DateTime.UtcNow > deadline)
+                return records;
+            await Task.Delay(50);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _host.DisposeAsync();

@@ -175,11 +175,25 @@ public sealed class NpgsqlThroughGatewayTests
         await Task.Delay(500);
         command.Cancel();
 
-        var error = Assert.ThrowsAsync<PostgresException>(() => running)!;
-        Assert.That(error.SqlState, Is.EqualTo("57014"));
+        var error = Assert.ThrowsAsync<OperationCanceledException>(() => running)!;
+        Assert.That(error.InnerException, Is.InstanceOf<PostgresException>());
+        Assert.That(((PostgresException)error.InnerException!).SqlState, Is.EqualTo("57014"), "the server cancelled it");
         Assert.That(connection.State, Is.EqualTo(ConnectionState.Open));
         await using var after = new NpgsqlCommand("SELECT 1", connection);
         Assert.That(await after.ExecuteScalarAsync(), Is.EqualTo(1));
+    }
+
+    [Test]
+    public void An_expired_or_forged_token_is_refused_with_28P01()
+    {
+        var token = _agents.Token();
+        var forged = token[..^4] + (token[^4] == 'A' ? "BBBB" : "AAAA");
+
+        var error = Assert.ThrowsAsync<PostgresException>(async () => await _agents.OpenAsync(forged))!;
+
+        Assert.That(error.SqlState, Is.EqualTo("28P01"));
+        Assert.That(error.Severity, Is.EqualTo("FATAL"));
+        Assert.That(error.MessageText, Does.StartWith("token authentication failed: "));
     }
 
     [Test]
