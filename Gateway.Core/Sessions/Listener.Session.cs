@@ -41,6 +41,10 @@ public sealed partial class Listener
         {
             ListenerLog.SessionAborted(_logger);
         }
+        catch (OperationCanceledException) when (client is { IsAuthenticated: false } && client.HandshakeDeadline.IsCancellationRequested)
+        {
+            // The handler gave up at the handshake deadline, as it should; already logged and counted by the watch.
+        }
         catch (Exception e) when (e is IOException or SocketException or ConnectionResetException or ConnectionAbortedException
                                       or AuthenticationException)
         {
@@ -53,11 +57,21 @@ public sealed partial class Listener
         }
         finally
         {
-            var linger = session.IsCancellationRequested ? TimeSpan.Zero : _options.CloseLinger;
-            await CloseAsync(socket, connection, client, linger).ConfigureAwait(false);
-            _caps.Release(capKey);
-            _metrics.SessionEnded();
-            SessionFinished();
+            try
+            {
+                var linger = session.IsCancellationRequested ? TimeSpan.Zero : _options.CloseLinger;
+                await CloseAsync(socket, connection, client, linger).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                ListenerLog.CloseFailed(_logger, e);
+            }
+            finally
+            {
+                _caps.Release(capKey);
+                _metrics.SessionEnded();
+                SessionFinished();
+            }
         }
     }
 
