@@ -60,7 +60,7 @@ public sealed partial class Listener
             try
             {
                 var linger = session.IsCancellationRequested ? TimeSpan.Zero : _options.CloseLinger;
-                await CloseAsync(socket, connection, client, linger).ConfigureAwait(false);
+                await CloseAsync(socket, connection, client, linger, session.Token).ConfigureAwait(false);
             }
             catch (Exception e)
             {
@@ -85,14 +85,15 @@ public sealed partial class Listener
         }
     }
 
-    private static async Task CloseAsync(Socket socket, SocketConnection? connection, ClientConnection? client, TimeSpan linger)
+    private static async Task CloseAsync(
+        Socket socket, SocketConnection? connection, ClientConnection? client, TimeSpan linger, CancellationToken aborted)
     {
         try
         {
             if (client is not null)
                 await client.ReleaseAsync(linger).ConfigureAwait(false);
             if (connection is not null)
-                await LingerAsync(connection, linger).ConfigureAwait(false);
+                await LingerAsync(connection, linger, aborted).ConfigureAwait(false);
         }
         finally
         {
@@ -107,8 +108,9 @@ public sealed partial class Listener
     /// A lingering close: complete our side (the send loop delivers what is queued, then sends FIN), then read
     /// and discard until the client closes or <paramref name="linger"/> passes. Closing a socket with unread
     /// input makes the kernel send a reset, which can destroy a final error message before the client reads it.
+    /// An abort (<paramref name="aborted"/>) cuts the linger short.
     /// </summary>
-    private static async Task LingerAsync(IDuplexPipe connection, TimeSpan linger)
+    private static async Task LingerAsync(IDuplexPipe connection, TimeSpan linger, CancellationToken aborted = default)
     {
         try
         {
@@ -121,7 +123,8 @@ public sealed partial class Listener
         if (linger <= TimeSpan.Zero)
             return;
 
-        using var timeout = new CancellationTokenSource(linger);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        timeout.CancelAfter(linger);
         try
         {
             while (true)
