@@ -107,7 +107,7 @@ public sealed partial class Listener
         finally
         {
             var linger = _options.RefusalTimeout < _options.CloseLinger ? _options.RefusalTimeout : _options.CloseLinger;
-            await LingerAsync(connection, linger).ConfigureAwait(false);
+            await LingerAsync(connection, linger, _abort.Token).ConfigureAwait(false);
             connection.Dispose();
             Interlocked.Decrement(ref _refusalsInFlight);
         }

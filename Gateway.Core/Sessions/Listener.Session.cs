@@ -41,6 +41,10 @@ public sealed partial class Listener
         {
             ListenerLog.SessionAborted(_logger);
         }
+        catch (OperationCanceledException) when (client is { IsAuthenticated: false } && client.HandshakeDeadline.IsCancellationRequested)
+        {
+            // The handler gave up at the handshake deadline, as it should; already logged and counted by the watch.
+        }
         catch (Exception e) when (e is IOException or SocketException or ConnectionResetException or ConnectionAbortedException
                                       or AuthenticationException)
         {
@@ -53,11 +57,21 @@ public sealed partial class Listener
         }
         finally
         {
-            var linger = session.IsCancellationRequested ? TimeSpan.Zero : _options.CloseLinger;
-            await CloseAsync(socket, connection, client, linger).ConfigureAwait(false);
-            _caps.Release(capKey);
-            _metrics.SessionEnded();
-            SessionFinished();
+            try
+            {
+                var linger = session.IsCancellationRequested ? TimeSpan.Zero : _options.CloseLinger;
+                await CloseAsync(socket, connection, client, linger, session.Token).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                ListenerLog.CloseFailed(_logger, e);
+            }
+            finally
+            {
+                _caps.Release(capKey);
+                _metrics.SessionEnded();
+                SessionFinished();
+            }
         }
     }
 
@@ -71,14 +85,15 @@ public sealed partial class Listener
         }
     }
 
-    private static async Task CloseAsync(Socket socket, SocketConnection? connection, ClientConnection? client, TimeSpan linger)
+    private static async Task CloseAsync(
+        Socket socket, SocketConnection? connection, ClientConnection? client, TimeSpan linger, CancellationToken aborted)
     {
         try
         {
             if (client is not null)
                 await client.ReleaseAsync(linger).ConfigureAwait(false);
             if (connection is not null)
-                await LingerAsync(connection, linger).ConfigureAwait(false);
+                await LingerAsync(connection, linger, aborted).ConfigureAwait(false);
         }
         finally
         {
@@ -93,8 +108,9 @@ public sealed partial class Listener
     /// A lingering close: complete our side (the send loop delivers what is queued, then sends FIN), then read
     /// and discard until the client closes or <paramref name="linger"/> passes. Closing a socket with unread
     /// input makes the kernel send a reset, which can destroy a final error message before the client reads it.
+    /// An abort (<paramref name="aborted"/>) cuts the linger short.
     /// </summary>
-    private static async Task LingerAsync(IDuplexPipe connection, TimeSpan linger)
+    private static async Task LingerAsync(IDuplexPipe connection, TimeSpan linger, CancellationToken aborted = default)
     {
         try
         {
@@ -107,7 +123,8 @@ public sealed partial class Listener
         if (linger <= TimeSpan.Zero)
             return;
 
-        using var timeout = new CancellationTokenSource(linger);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        timeout.CancelAfter(linger);
         try
         {
             while (true)

@@ -105,10 +105,10 @@ public sealed partial class Listener : IAsyncDisposable
     /// </summary>
     public async Task StopAcceptingAsync()
     {
+        bool wasAccepting;
         lock (_stateLock)
         {
-            if (!_accepting && _socket is null)
-                return;
+            wasAccepting = _accepting;
             _accepting = false;
             if (_running == 0)
                 _idle.TrySetResult();
@@ -116,14 +116,15 @@ public sealed partial class Listener : IAsyncDisposable
         _stopAccepting.Cancel();
         _socket?.Dispose();
         await _acceptLoop.ConfigureAwait(false);
-        ListenerLog.StoppedAccepting(_logger, _config.Name);
+        if (wasAccepting)
+            ListenerLog.StoppedAccepting(_logger, _config.Name);
     }
 
     /// <summary>Signals <see cref="ClientConnection.Draining"/>: sessions finish their current command and close.</summary>
-    public void BeginDrain() => CancelAndLog(_draining);
+    public void BeginDrain() => CancelAndLog(_draining, "draining");
 
     /// <summary>Cancels every session's token and closes its socket.</summary>
-    public void AbortSessions() => CancelAndLog(_abort);
+    public void AbortSessions() => CancelAndLog(_abort, "abort");
 
     /// <summary>Completes when no session is left; only meaningful after <see cref="StopAcceptingAsync"/>.</summary>
     public Task WaitForSessionsAsync(CancellationToken cancellationToken = default) => _idle.Task.WaitAsync(cancellationToken);
@@ -175,7 +176,7 @@ public sealed partial class Listener : IAsyncDisposable
         return (pipe, cancellationToken) => TlsPipe.AuthenticateAsServerAsync(pipe, context, cancellationToken);
     }
 
-    private void CancelAndLog(CancellationTokenSource source)
+    private void CancelAndLog(CancellationTokenSource source, string signal)
     {
         try
         {
@@ -184,7 +185,7 @@ public sealed partial class Listener : IAsyncDisposable
         catch (AggregateException e)
         {
             // A handler's callback threw; the signal still reached every other registration.
-            ListenerLog.SessionFailed(_logger, e);
+            ListenerLog.SignalCallbackFailed(_logger, e, _config.Name, signal);
         }
     }
 

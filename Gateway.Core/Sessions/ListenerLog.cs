@@ -39,6 +39,12 @@ internal static partial class ListenerLog
     [LoggerMessage(1015, LogLevel.Debug, "session {SessionId}: handshake not completed within {Timeout}; closing")]
     public static partial void HandshakeTimedOut(ILogger logger, string sessionId, TimeSpan timeout);
 
+    [LoggerMessage(1016, LogLevel.Debug, "closing the session's socket failed")]
+    public static partial void CloseFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1017, LogLevel.Error, "listener {Listener}: a session's {Signal} callback threw")]
+    public static partial void SignalCallbackFailed(ILogger logger, Exception exception, string listener, string signal);
+
     [LoggerMessage(1020, LogLevel.Information, "listener {Listener}: waiting up to {Timeout} for {Count} sessions to finish")]
     public static partial void Draining(ILogger logger, string listener, TimeSpan timeout, int count);
 

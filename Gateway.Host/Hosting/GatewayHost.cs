@@ -98,6 +98,8 @@ public sealed partial class GatewayHost : IAsyncDisposable
             foreach (var listener in _listeners)
                 await listener.DisposeAsync().ConfigureAwait(false);
             _listeners.Clear();
+            _exporter?.Dispose();
+            _exporter = null;
             throw;
         }
         HostLog.Started(_logger, _listeners.Count, _admin is null ? "" : $", admin on http://{_admin.LocalEndPoint}");

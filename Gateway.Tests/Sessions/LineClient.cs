@@ -76,7 +76,10 @@ internal sealed class LineClient : IAsyncDisposable
         return await ReadLineAsync();
     }
 
-    /// <summary>True once the server has closed the connection (end of stream or reset); waits at most <see cref="Patience"/>.</summary>
+    /// <summary>
+    /// True once the server has closed the connection (end of stream or reset); waits at most <see cref="Patience"/>.
+    /// Then closes this side too, as real clients do on end of stream.
+    /// </summary>
     public async Task<bool> WaitForServerCloseAsync()
     {
         var buffer = new byte[256];
@@ -86,16 +89,17 @@ internal sealed class LineClient : IAsyncDisposable
             while (await _stream.ReadAsync(buffer, timeout.Token) > 0)
             {
             }
-            return true;
         }
         catch (IOException)
         {
-            return true;
+            // reset by the server: closed as well
         }
         catch (OperationCanceledException)
         {
             return false;
         }
+        await _stream.DisposeAsync();
+        return true;
     }
 
     public async ValueTask DisposeAsync()

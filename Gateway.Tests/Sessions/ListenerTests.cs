@@ -138,6 +138,22 @@ public sealed class ListenerTests
     }
 
     [Test]
+    public async Task A_client_that_never_starts_tls_is_closed_at_the_deadline_without_a_handler_failure()
+    {
+        var config = TestGateway.Listener("tls-impatient", ListenerTlsConfig.Auto);
+        config.HandshakeTimeout = TimeSpan.FromMilliseconds(200);
+        var (listener, services) = Start(config, options: new ListenerOptions { HandshakeGrace = TimeSpan.FromSeconds(30) });
+
+        await using var silent = await LineClient.ConnectAsync(listener.LocalEndPoint!);
+        // The grace is long, so only the handler honouring the deadline (through UpgradeToTlsAsync) can close this early.
+        Assert.That(await silent.WaitForServerCloseAsync(), Is.True);
+        await WaitUntilAsync(() => listener.ActiveSessions == 0);
+        var metrics = services.Metrics.For("tls-impatient");
+        Assert.That(metrics.HandshakeTimeouts, Is.EqualTo(1));
+        Assert.That(metrics.Failed, Is.Zero);
+    }
+
+    [Test]
     public async Task A_handler_that_throws_does_not_affect_a_concurrent_session()
     {
         var (listener, services) = Start(TestGateway.Listener("isolated"));
