@@ -264,6 +264,8 @@ internal sealed partial class PostgresSession
             return GatewayDenial("policy-error", "the rules could not be evaluated for this statement");
         }
 
+        _client.Metrics.CommandDecided(decision.Action);
+
         // COPY ... TO STDOUT carries no column names: a plan that masks by column cannot be applied to it.
         if (decision is { IsBlocking: false, Masking.MasksColumns: true } && command.Statements.Any(s => s.Kind == StatementKinds.CopyTo))
         {

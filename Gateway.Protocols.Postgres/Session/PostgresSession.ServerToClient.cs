@@ -324,6 +324,15 @@ internal sealed partial class PostgresSession
             return;
         }
         Forward(frame);
+        if (_client.Draining.IsCancellationRequested && _pending.Count == 0 && status == TransactionStatus.Idle)
+            _ = EndForShutdownAfterFlushAsync();
+    }
+
+    /// <summary>Ends the session once the ReadyForQuery just written has been flushed (the write lock is held now).</summary>
+    private async Task EndForShutdownAfterFlushAsync()
+    {
+        await Task.Yield();
+        await EndForShutdownAsync().ConfigureAwait(false);
     }
 
     /// <summary>A <c>limit</c> rule stops the result: the client gets 54000 naming the rule, the rest is drained.</summary>

@@ -25,8 +25,8 @@ internal sealed partial class PostgresSession
     /// </summary>
     private async Task<bool> StartupAsync(CancellationToken cancellationToken)
     {
-        using var handshake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        handshake.CancelAfter(_client.Listener.HandshakeTimeout);
+        // The listener's handshake deadline bounds everything up to an authenticated upstream session.
+        using var handshake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _client.HandshakeDeadline);
         try
         {
             return await StartupWithinDeadlineAsync(handshake.Token).ConfigureAwait(false);
@@ -113,6 +113,11 @@ internal sealed partial class PostgresSession
             return false;
 
         var upstream = _upstream!;
+        if (!_client.MarkAuthenticated())
+        {
+            _endReason = "handshake timeout";
+            return false;
+        }
         _status = upstream.TransactionStatus;
         _clientKey = _handler.CancelKeys.Register(new UpstreamCancelTarget(_client.Listener.Target, upstream.ProcessId, upstream.SecretKey, _client.SessionId));
         var key = _clientKey.Value;

@@ -98,6 +98,7 @@ internal sealed partial class PostgresSession : IDisposable
     private async Task ProxyAsync(CancellationToken cancellationToken)
     {
         using var expiry = ScheduleTokenExpiry();
+        using var draining = _client.Draining.Register(() => _ = DrainIfIdleAsync());
         var clientToServer = ClientToServerAsync(cancellationToken);
         var serverToClient = ServerToClientAsync(cancellationToken);
         var first = await Task.WhenAny(clientToServer, serverToClient).ConfigureAwait(false);
@@ -131,6 +132,25 @@ internal sealed partial class PostgresSession : IDisposable
         await TrySendFatalAsync(new PgError(PgSeverity.Fatal, "28000",
             $"terminating connection: the token of {_principal?.Subject} expired at {_principal?.ExpiresAt:u}")
         { Hint = "Obtain a new token and reconnect." }).ConfigureAwait(false);
+        await _ended.CancelAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A graceful shutdown lets the command in flight finish: an idle session ends now, a busy one after its
+    /// ReadyForQuery (see <c>OnReadyForQueryAsync</c>).
+    /// </summary>
+    private async Task DrainIfIdleAsync()
+    {
+        if (_pending.Count > 0 || _status != TransactionStatus.Idle)
+            return;
+        await EndForShutdownAsync().ConfigureAwait(false);
+    }
+
+    private async Task EndForShutdownAsync()
+    {
+        _endReason = "gateway shutting down";
+        await TrySendFatalAsync(new PgError(PgSeverity.Fatal, "57P01", "terminating connection: the gateway is shutting down")
+        { Hint = "Reconnect in a moment; another gateway instance will take the connection." }).ConfigureAwait(false);
         await _ended.CancelAsync().ConfigureAwait(false);
     }
 
