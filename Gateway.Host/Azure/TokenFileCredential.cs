@@ -22,44 +22,41 @@ public sealed class TokenFileCredential(string path, TimeProvider? time = null) 
 
     public string Path { get; } = path;
 
-    public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
-        ToAccessToken(Read(() => File.ReadAllBytes(Path)));
+    public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var handle = File.OpenHandle(Path);
+            var bytes = new byte[CappedLength(RandomAccess.GetLength(handle))];
+            return ToAccessToken(bytes.AsSpan(0, RandomAccess.Read(handle, bytes, 0)));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Unreadable(e);
+        }
+    }
 
     public override async ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken)
     {
-        var bytes = await ReadAsync(cancellationToken);
-        return ToAccessToken(bytes);
-    }
-
-    private async Task<byte[]> ReadAsync(CancellationToken cancellationToken)
-    {
         try
         {
-            return Checked(await File.ReadAllBytesAsync(Path, cancellationToken));
+            using var handle = File.OpenHandle(Path, options: FileOptions.Asynchronous);
+            var bytes = new byte[CappedLength(RandomAccess.GetLength(handle))];
+            return ToAccessToken(bytes.AsSpan(0, await RandomAccess.ReadAsync(handle, bytes, 0, cancellationToken)));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CredentialUnavailableException($"token file {Path} cannot be read: {e.Message}", e);
+            throw Unreadable(e);
         }
     }
 
-    private byte[] Read(Func<byte[]> read)
-    {
-        try
-        {
-            return Checked(read());
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CredentialUnavailableException($"token file {Path} cannot be read: {e.Message}", e);
-        }
-    }
+    private CredentialUnavailableException Unreadable(Exception e) => new($"token file {Path} cannot be read: {e.Message}", e);
 
-    private byte[] Checked(byte[] bytes) => bytes.Length > MaxFileBytes
+    private int CappedLength(long length) => length > MaxFileBytes
         ? throw new CredentialUnavailableException($"token file {Path} is larger than {MaxFileBytes} bytes")
-        : bytes;
+        : (int)length;
 
-    private AccessToken ToAccessToken(byte[] bytes)
+    private AccessToken ToAccessToken(ReadOnlySpan<byte> bytes)
     {
         var token = Encoding.UTF8.GetString(bytes).Trim();
         if (token.Length == 0)

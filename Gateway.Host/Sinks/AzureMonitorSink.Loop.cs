@@ -121,7 +121,7 @@ public sealed partial class AzureMonitorSink
             _metrics.Dropped(seq - 1 - _readSeq, "missing_locally");
         }
 
-        var cursorAfter = new SpoolCursor(seq, segment, lineOffset + line.Length + 1) { Gaps = _cursor.Gaps };
+        var endOffset = lineOffset + line.Length + 1;
         var now = _time.GetUtcNow();
         if (line.Length > _batch.MaxRecordBytes)
         {
@@ -137,9 +137,9 @@ public sealed partial class AzureMonitorSink
             }
             AzureMonitorSinkLog.Truncated(_logger, Name, seq, line.Length);
             _metrics.Truncated();
-            _batch.TryAdd(fitted, seq, timeGenerated, cursorAfter, now);
+            _batch.TryAdd(fitted, seq, timeGenerated, segment, endOffset, now);
         }
-        else if (!_batch.TryAdd(line, seq, timeGenerated, cursorAfter, now))
+        else if (!_batch.TryAdd(line, seq, timeGenerated, segment, endOffset, now))
         {
             return false;
         }
@@ -194,7 +194,7 @@ public sealed partial class AzureMonitorSink
 
     private async Task CommitAsync(int compressedBytes, int status, CancellationToken cancellationToken)
     {
-        var cursor = _batch.CursorAfter!;
+        var cursor = new SpoolCursor(_batch.LastSeq, _batch.EndSegment, _batch.EndOffset) { Gaps = _cursor.Gaps };
         try
         {
             await _cursorStore.SaveAsync(cursor, cancellationToken);

@@ -25,7 +25,7 @@ public sealed partial class AzureMonitorSink : ISink
 
     private volatile SpoolCursor _cursor = SpoolCursor.Beginning;
     private volatile SinkHealth _health = new(SinkState.Starting, "not started");
-    private TaskCompletionSource _resume = NewSignal();
+    private volatile TaskCompletionSource _resume = NewSignal();
     private CancellationTokenSource? _stopping;
     private Task? _loop;
 

@@ -37,11 +37,13 @@ internal sealed class IngestionBatch : IDisposable
     /// <summary>When the first record joined; the batch is sent at the latest one flush interval later.</summary>
     public DateTimeOffset StartedAt { get; private set; }
 
-    /// <summary>The cursor to store once this batch is accepted.</summary>
-    public SpoolCursor? CursorAfter { get; private set; }
+    /// <summary>Segment and offset just past the last record: where the cursor goes once this batch is accepted.</summary>
+    public string? EndSegment { get; private set; }
+
+    public long EndOffset { get; private set; }
 
     /// <returns>False when the record does not fit; the batch is then full and nothing was added.</returns>
-    public bool TryAdd(ReadOnlySpan<byte> record, long seq, DateTimeOffset timeGenerated, SpoolCursor cursorAfter, DateTimeOffset now)
+    public bool TryAdd(ReadOnlySpan<byte> record, long seq, DateTimeOffset timeGenerated, string endSegment, long endOffset, DateTimeOffset now)
     {
         var separator = Count > 0 ? 1 : 0;
         if (_length + separator + record.Length + 1 > _body.Length)
@@ -59,7 +61,8 @@ internal sealed class IngestionBatch : IDisposable
         }
         Count++;
         LastSeq = seq;
-        CursorAfter = cursorAfter;
+        EndSegment = endSegment;
+        EndOffset = endOffset;
         return true;
     }
 
@@ -87,7 +90,8 @@ internal sealed class IngestionBatch : IDisposable
     {
         _length = 1;
         Count = 0;
-        CursorAfter = null;
+        EndSegment = null;
+        EndOffset = 0;
         FirstSeq = LastSeq = 0;
         OldestTime = StartedAt = default;
     }

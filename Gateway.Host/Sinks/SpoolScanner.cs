@@ -12,6 +12,7 @@ internal sealed class SpoolScanner(string logDirectory, Func<SpoolCursor> cursor
     /// <summary>How far back from the end of the newest segment to look for its last complete line.</summary>
     private const int TailWindowBytes = 64 * 1024;
 
+    private readonly byte[] _tailWindow = new byte[TailWindowBytes];
     private volatile Snapshot? _snapshot;
     private int _refreshing;
 
@@ -33,7 +34,7 @@ internal sealed class SpoolScanner(string logDirectory, Func<SpoolCursor> cursor
                 return snapshot ?? new Snapshot(0, -1, 0, default);
             try
             {
-                return Refresh();
+                return Measure(readNewestLine: false);
             }
             finally
             {
@@ -42,8 +43,11 @@ internal sealed class SpoolScanner(string logDirectory, Func<SpoolCursor> cursor
         }
     }
 
-    /// <summary>Measures now (the sink calls this where it decides on drop_oldest).</summary>
-    public Snapshot Refresh()
+    /// <summary>Measures now, including the newest Seq (only the sink's loop calls this; it owns the tail buffer).</summary>
+    public Snapshot Refresh() => Measure(readNewestLine: true);
+
+    /// <remarks>Other threads only list the folder; reading the newest line is left to the sink's loop.</remarks>
+    private Snapshot Measure(bool readNewestLine)
     {
         var position = cursor();
         var segments = SegmentFile.List(logDirectory);
@@ -56,7 +60,8 @@ internal sealed class SpoolScanner(string logDirectory, Func<SpoolCursor> cursor
             if (segments[from].Name == position.Segment)
                 unshipped -= Math.Min(position.Offset, segments[from].Length);
         }
-        var lastSeq = segments.Count == 0 ? position.Seq : LastSeq(segments[^1]) ?? _snapshot?.LastWrittenSeq ?? position.Seq;
+        var known = _snapshot?.LastWrittenSeq ?? position.Seq;
+        var lastSeq = segments.Count == 0 ? position.Seq : readNewestLine ? LastSeq(segments[^1]) ?? known : known;
         var firstSeq = segments.Count == 0 ? position.Seq + 1 : segments[0].FirstSeq;
         var snapshot = new Snapshot(Math.Max(unshipped, 0), Math.Max(lastSeq, position.Seq), firstSeq, time.GetUtcNow());
         _snapshot = snapshot;
@@ -64,7 +69,7 @@ internal sealed class SpoolScanner(string logDirectory, Func<SpoolCursor> cursor
     }
 
     /// <summary>The Seq of the last complete line of <paramref name="segment"/>; its first Seq - 1 when it is empty.</summary>
-    private static long? LastSeq(SegmentFile segment)
+    private long? LastSeq(SegmentFile segment)
     {
         try
         {
@@ -73,9 +78,8 @@ internal sealed class SpoolScanner(string logDirectory, Func<SpoolCursor> cursor
             if (length == 0)
                 return segment.FirstSeq - 1;
             var window = (int)Math.Min(length, TailWindowBytes);
-            var buffer = new byte[window];
-            var read = RandomAccess.Read(handle, buffer, length - window);
-            var span = buffer.AsSpan(0, read);
+            var read = RandomAccess.Read(handle, _tailWindow.AsSpan(0, window), length - window);
+            var span = _tailWindow.AsSpan(0, read);
             var end = span.LastIndexOf((byte)'\n');
             if (end < 0)
                 return segment.FirstSeq - 1;

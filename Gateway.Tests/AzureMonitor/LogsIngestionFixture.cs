@@ -26,8 +26,8 @@ public enum RetryAfterStyle
     Milliseconds,
 }
 
-/// <summary>One call as the fixture saw it.</summary>
-public sealed record IngestionCall(DateTimeOffset At, int Status, long UncompressedBytes, int Records);
+/// <summary>One call as the fixture saw it; <paramref name="RetryHint"/> is the wait a 429 asked for.</summary>
+public sealed record IngestionCall(DateTimeOffset At, int Status, long UncompressedBytes, int Records, TimeSpan? RetryHint = null);
 
 /// <summary>
 /// FIXTURE, not Azure: an in-repo HTTPS stand-in for an Azure Monitor data collection endpoint that follows the
@@ -48,9 +48,7 @@ public sealed class LogsIngestionFixture : IAsyncDisposable
     private readonly List<IngestionCall> _calls = [];
     private readonly WebApplication _app;
     private readonly TestCertificates _certificates;
-    private int _throttlesLeft;
-    private RetryAfterStyle _throttleStyle;
-    private TimeSpan _throttleWait;
+    private readonly Queue<(RetryAfterStyle Style, TimeSpan Wait)> _throttles = new();
     private DateTimeOffset _outageUntil;
     private int? _fixedStatus;
     private int _acceptBeforeOutage = -1;
@@ -100,14 +98,13 @@ public sealed class LogsIngestionFixture : IAsyncDisposable
         get { lock (_gate) return [.. _calls]; }
     }
 
-    /// <summary>The next <paramref name="count"/> authorised calls get 429 with the given hint.</summary>
+    /// <summary>Queues <paramref name="count"/> 429 answers with the given hint, after any already queued.</summary>
     public void Throttle(int count, RetryAfterStyle style, TimeSpan wait)
     {
         lock (_gate)
         {
-            _throttlesLeft = count;
-            _throttleStyle = style;
-            _throttleWait = wait;
+            for (var i = 0; i < count; i++)
+                _throttles.Enqueue((style, wait));
         }
     }
 
@@ -229,31 +226,32 @@ public sealed class LogsIngestionFixture : IAsyncDisposable
                 _calls.Add(new IngestionCall(DateTimeOffset.UtcNow, 503, 0, 0));
                 return context => ErrorAsync(context, 503, "ServiceUnavailable", "The service is temporarily unavailable.");
             }
-            if (_throttlesLeft > 0)
+            if (_throttles.TryDequeue(out var throttle))
             {
-                _throttlesLeft--;
-                var style = _throttleStyle;
-                var wait = _throttleWait;
                 var now = DateTimeOffset.UtcNow;
-                _calls.Add(new IngestionCall(now, 429, 0, 0));
+                string name, value;
+                TimeSpan promised;
+                switch (throttle.Style)
+                {
+                    case RetryAfterStyle.Seconds:
+                        var seconds = (int)Math.Ceiling(throttle.Wait.TotalSeconds);
+                        (name, value, promised) = ("Retry-After", seconds.ToString(CultureInfo.InvariantCulture), TimeSpan.FromSeconds(seconds));
+                        break;
+                    case RetryAfterStyle.HttpDate:
+                        // HTTP-dates have whole seconds: round up so the hint is never shorter than meant.
+                        var at = now + throttle.Wait;
+                        var whole = new DateTimeOffset(at.Ticks - at.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero).AddSeconds(1);
+                        (name, value, promised) = ("Retry-After", whole.ToString("r", CultureInfo.InvariantCulture), whole - now);
+                        break;
+                    default:
+                        var ms = (int)throttle.Wait.TotalMilliseconds;
+                        (name, value, promised) = ("retry-after-ms", ms.ToString(CultureInfo.InvariantCulture), TimeSpan.FromMilliseconds(ms));
+                        break;
+                }
+                _calls.Add(new IngestionCall(now, 429, 0, 0, promised));
                 return context =>
                 {
-                    var headers = context.Response.Headers;
-                    switch (style)
-                    {
-                        case RetryAfterStyle.Seconds:
-                            headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                            break;
-                        case RetryAfterStyle.HttpDate:
-                            // HTTP-dates have whole seconds: round up so the hint is never shorter than meant.
-                            var at = now + wait;
-                            var whole = new DateTimeOffset(at.Ticks - at.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero).AddSeconds(1);
-                            headers.RetryAfter = whole.ToString("r", CultureInfo.InvariantCulture);
-                            break;
-                        case RetryAfterStyle.Milliseconds:
-                            headers["retry-after-ms"] = ((int)wait.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
-                            break;
-                    }
+                    context.Response.Headers[name] = value;
                     return ErrorAsync(context, 429, "TooManyRequests", "Rate limit exceeded.");
                 };
             }

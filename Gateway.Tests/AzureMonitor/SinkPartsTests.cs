@@ -30,15 +30,15 @@ public sealed class SinkPartsTests
     public void A_batch_is_a_JSON_array_that_never_exceeds_its_cap()
     {
         using var batch = new IngestionBatch(64);
-        var cursor = new SpoolCursor(1, SegmentFile.NameFor(1), 10);
-        Assert.That(batch.TryAdd("{\"Seq\":1}"u8, 1, default, cursor, default), Is.True);
-        Assert.That(batch.TryAdd("{\"Seq\":2}"u8, 2, default, cursor with { Seq = 2 }, default), Is.True);
+        var segment = SegmentFile.NameFor(1);
+        Assert.That(batch.TryAdd("{\"Seq\":1}"u8, 1, default, segment, 10, default), Is.True);
+        Assert.That(batch.TryAdd("{\"Seq\":2}"u8, 2, default, segment, 20, default), Is.True);
         var longRecord = Encoding.UTF8.GetBytes("{\"Seq\":3,\"P\":\"" + new string('x', 30) + "\"}");
-        Assert.That(batch.TryAdd(longRecord, 3, default, cursor with { Seq = 3 }, default), Is.False);
+        Assert.That(batch.TryAdd(longRecord, 3, default, segment, 60, default), Is.False);
 
         Assert.That(Encoding.UTF8.GetString(batch.Body), Is.EqualTo("[{\"Seq\":1},{\"Seq\":2}]"));
         Assert.That(batch.BodyLength, Is.LessThanOrEqualTo(64));
-        Assert.That((batch.FirstSeq, batch.LastSeq, batch.CursorAfter!.Seq), Is.EqualTo((1L, 2L, 2L)));
+        Assert.That((batch.FirstSeq, batch.LastSeq, batch.EndSegment, batch.EndOffset), Is.EqualTo((1L, 2L, segment, 20L)));
 
         using var gunzip = new GZipStream(new MemoryStream(batch.Compress().ToArray()), CompressionMode.Decompress);
         using var plain = new MemoryStream();
