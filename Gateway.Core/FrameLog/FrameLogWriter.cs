@@ -144,6 +144,9 @@ public sealed partial class FrameLogWriter : IFrameLog, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(record);
         if (!_healthy && _time.GetUtcNow().UtcTicks < Interlocked.Read(ref _retryAtTicks))
             return ValueTask.FromException(Unavailable());
+        if (_options.SpoolStatus is { SpoolFull: true } && _config.OnSpoolFull == SpoolFullBehavior.Refuse)
+            return ValueTask.FromException(new FrameLogUnavailableException(
+                $"the audit spool is full ({_options.SpoolStatus.UnshippedBytes} bytes not yet shipped to the sinks; audit.max_spool = {_config.MaxSpool})"));
         var ticket = AppendTicket.Rent(record);
         var pending = ticket.AsValueTask();
         if (_queue.Writer.TryWrite(ticket))

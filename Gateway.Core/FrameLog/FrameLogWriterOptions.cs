@@ -24,5 +24,11 @@ public sealed class FrameLogWriterOptions
     /// <summary>True when audit sinks ship the log: retention then also waits for their cursors.</summary>
     public bool? RequireShippedCursor { get; init; }
 
+    /// <summary>
+    /// The sinks' view of the unshipped spool. With <c>on_spool_full: refuse</c> (the default) appends are refused
+    /// while it is full, so commands are not run unaudited; <c>drop_oldest</c> leaves the sinks to drop segments.
+    /// </summary>
+    public ISpoolStatus? SpoolStatus { get; init; }
+
     internal ISegmentStorage Storage { get; init; } = DiskSegmentStorage.Instance;
 }

@@ -71,7 +71,7 @@ public sealed class GatewayRuntime : IAsyncDisposable
             tokens = TokenValidator.Create(config, loggers);
             sinks = SinkSet.Create(config, loggers);
             frameLog = await FrameLogWriter.OpenAsync(config.Audit, stateDirectory, config.Node,
-                new FrameLogWriterOptions { Logger = loggers.CreateLogger("Gateway.FrameLog") },
+                new FrameLogWriterOptions { Logger = loggers.CreateLogger("Gateway.FrameLog"), SpoolStatus = sinks },
                 cancellationToken).ConfigureAwait(false);
             await sinks.StartAsync(cancellationToken).ConfigureAwait(false);
             return new GatewayRuntime(config, loggers, tokens, frameLog, sinks, policies);

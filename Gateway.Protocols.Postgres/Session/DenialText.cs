@@ -21,7 +21,9 @@ internal static class DenialText
         if (decision.RuleId.EndsWith(AuditUnavailableRule, StringComparison.Ordinal))
         {
             // Not a policy decision: the gateway could not write its audit record (disk full, I/O error).
-            return new PgError(PgSeverity.Error, "58030", $"the gateway refused the statement: {decision.Message}")
+            // 55000 (object_not_in_prerequisite_state), not class 58: drivers such as Npgsql treat 58xxx as a
+            // broken connection, and this session is fine — only its prerequisite, the audit log, is not.
+            return new PgError(PgSeverity.Error, "55000", $"the gateway refused the statement: {decision.Message}")
             {
                 Detail = "The gateway writes every statement to its audit log before running it, and the log is unavailable.",
             };

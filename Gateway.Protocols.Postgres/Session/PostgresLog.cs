@@ -32,6 +32,9 @@ internal static partial class PostgresLog
     [LoggerMessage(2009, LogLevel.Debug, "session {SessionId}: handshake timeout for {Remote}")]
     public static partial void HandshakeTimeout(ILogger logger, string sessionId, string remote);
 
+    [LoggerMessage(2011, LogLevel.Trace, "session {SessionId}: {Direction} '{Type}' ({Length} bytes)")]
+    public static partial void Message(ILogger logger, string sessionId, string direction, char type, int length);
+
     [LoggerMessage(2010, LogLevel.Error, "session {SessionId}: rule evaluation failed, statement denied: {Detail}")]
     public static partial void PolicyFailed(ILogger logger, string sessionId, string detail);
 }

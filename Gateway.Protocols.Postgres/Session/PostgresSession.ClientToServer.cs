@@ -71,6 +71,7 @@ internal sealed partial class PostgresSession
     private async ValueTask<bool> OnClientMessageAsync(PgFrame frame, CancellationToken cancellationToken)
     {
         var type = frame.Frontend;
+        PostgresLog.Message(_logger, _client.SessionId, "client", (char)frame.Type, frame.Length);
         if (_discardUntilSync && type is not (FrontendMessageType.Sync or FrontendMessageType.Terminate))
             return false;   // after an error the server would skip these too; the gateway does not even forward them
 

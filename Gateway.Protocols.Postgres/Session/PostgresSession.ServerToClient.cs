@@ -58,6 +58,7 @@ internal sealed partial class PostgresSession
     private async ValueTask OnServerMessageAsync(PgFrame frame, CancellationToken cancellationToken)
     {
         _pending.TryPeek(out var head);
+        PostgresLog.Message(_logger, _client.SessionId, "target", (char)frame.Type, frame.Length);
         if (head is { EndedByGateway: true } && frame.Backend is not (BackendMessageType.ReadyForQuery or BackendMessageType.NoticeResponse
             or BackendMessageType.ParameterStatus or BackendMessageType.NotificationResponse))
         {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Gateway.Core.Config;
 using Gateway.Core.FrameLog;
 using Gateway.Core.Identity;
+using Gateway.Core.Sessions;
 using Gateway.Host.Hosting;
 using Gateway.Tests.Fixtures;
 using Microsoft.Extensions.Logging;
@@ -39,7 +40,7 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
     public string StateDirectory => Config.StateDirectory;
 
     public static async Task<GatewayUnderTest> StartAsync(PostgresServer server, string? rulesFile = null,
-        string tls = "auto", string extraListenerYaml = "", string extraYaml = "")
+        string tls = "auto", string extraListenerYaml = "", string extraYaml = "", Func<IFrameLog, IFrameLog>? wrapFrameLog = null)
     {
         var root = Path.Combine(Path.GetTempPath(), "gw-e2e-" + Guid.NewGuid().ToString("n")[..10]);
         Directory.CreateDirectory(root);
@@ -73,11 +74,24 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
         await File.WriteAllTextAsync(configPath, yaml);
         var config = ConfigLoader.Load(configPath);
 
-        var loggers = TestContext.Parameters.Get("gatewayLogs", "") == "1"
-            ? LoggerFactory.Create(b => b.AddSimpleConsole().SetMinimumLevel(LogLevel.Debug))
+        // GATEWAY_TEST_LOGS=1 shows the gateway's own log while debugging a test.
+        var loggers = Environment.GetEnvironmentVariable("GATEWAY_TEST_LOGS") == "1"
+            ? LoggerFactory.Create(b => b.AddProvider(new FileLoggerProvider(Path.Combine(Path.GetTempPath(), "gateway-test.log"))).SetMinimumLevel(LogLevel.Trace))
             : NullLoggerFactory.Instance;
         var runtime = await GatewayRuntime.StartAsync(config, loggers);
-        var host = new GatewayHost(config, runtime.Services, runtime.Handlers, runtime.Health);
+        var services = runtime.Services;
+        if (wrapFrameLog is not null)
+        {
+            services = new GatewayServices
+            {
+                Config = services.Config,
+                Tokens = services.Tokens,
+                FrameLog = wrapFrameLog(services.FrameLog),
+                Loggers = services.Loggers,
+                Policies = services.Policies,
+            };
+        }
+        var host = new GatewayHost(config, services, runtime.Handlers, runtime.Health);
         await host.StartAsync();
         return new GatewayUnderTest(root, config, runtime, host, server);
     }
@@ -193,5 +207,30 @@ internal static class ProcessRunner
             throw new TimeoutException($"{file} {string.Join(' ', info.ArgumentList)} did not finish in time");
         }
         return new ProcessResult(process.ExitCode, await stdout, await stderr);
+    }
+}
+
+/// <summary>Debug aid: the gateway's log lines appended to a file (GATEWAY_TEST_LOGS=1).</summary>
+internal sealed class FileLoggerProvider(string path) : ILoggerProvider
+{
+    private static readonly Lock Gate = new();
+
+    public ILogger CreateLogger(string categoryName) => new FileLogger(path, categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class FileLogger(string path, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (Gate)
+                File.AppendAllText(path, $"{DateTime.UtcNow:HH:mm:ss.fff} {logLevel} {category}: {formatter(state, exception)} {exception}\n");
+        }
     }
 }
