@@ -1,0 +1,79 @@
+using System.Text.Json;
+using Gateway.Core.Policy;
+
+namespace Gateway.Protocols.Postgres.Analysis;
+
+/// <summary>
+/// Turns PostgreSQL SQL text into a protocol-neutral <see cref="Command"/> using the server's own grammar
+/// (libpg_query). This is the gateway's SQL security boundary: whatever cannot be parsed or analysed with
+/// certainty comes back with <see cref="Command.ParseError"/> set, and is denied.
+/// </summary>
+/// <remarks>
+/// Thread-safe: one instance serves every session. libpg_query keeps its state per thread; the cache locks.
+/// </remarks>
+public sealed class SqlAnalyzer
+{
+    public const string Protocol = "postgres";
+
+    private readonly SqlAnalyzerOptions options;
+    private readonly AnalysisCache cache;
+
+    public SqlAnalyzer(SqlAnalyzerOptions? options = null)
+    {
+        this.options = options ?? new SqlAnalyzerOptions();
+        cache = new AnalysisCache(this.options.CacheEntries, this.options.CacheTextBytes, this.options.MaxCachedTextLength);
+    }
+
+    /// <summary>Number of texts currently cached (for metrics and tests).</summary>
+    public int CachedTexts => cache.Count;
+
+    /// <summary>Analyses <paramref name="sql"/>: every statement, nested ones included, with its facts.</summary>
+    public Command Analyze(string sql, CommandOrigin origin)
+    {
+        ArgumentNullException.ThrowIfNull(sql);
+        if (!cache.TryGet(sql, out var analysis))
+        {
+            analysis = AnalyzeText(sql, options.MaxTextBytes);
+            cache.Add(sql, analysis);
+        }
+
+        return new Command
+        {
+            Protocol = Protocol,
+            Origin = origin,
+            Text = sql,
+            Statements = analysis.Statements,
+            ParseError = analysis.ParseError,
+            ParseErrorMessage = analysis.ErrorMessage,
+        };
+    }
+
+    internal static SqlAnalysis AnalyzeText(string sql, int maxTextBytes)
+    {
+        if (!PgQueryParser.TryParse(sql, maxTextBytes, out var tree, out var error))
+            return SqlAnalysis.Failed(error ?? "the SQL text does not parse");
+
+        using (tree)
+        using (var walker = new ParseTreeWalker(maxTextBytes))
+        {
+            try
+            {
+                walker.Walk(tree.Json, parent: null);
+            }
+            catch (AnalysisRefusedException refused)
+            {
+                return SqlAnalysis.Failed(refused.Message);
+            }
+            catch (JsonException malformed)
+            {
+                return SqlAnalysis.Failed($"the SQL parser returned an unreadable parse tree: {malformed.Message}");
+            }
+            catch (InvalidOperationException unexpected)
+            {
+                // JsonElement accessors throw this when the tree has a shape the walker did not expect.
+                return SqlAnalysis.Failed($"the parse tree could not be analysed: {unexpected.Message}");
+            }
+            return new SqlAnalysis(walker.ToStatements(), null);
+        }
+    }
+}
