@@ -58,7 +58,11 @@ internal sealed class ParseTreeWalker : IDisposable
         WhereClause,
         IntoClause,
         Indirection,
+        Version,
     }
+
+    /// <summary>The parse-tree format this walker reads: PostgreSQL 15 (libpg_query 15-4.x reports 1500xx).</summary>
+    private const int SupportedVersionMajor = 1500;
 
     private enum Sink : byte
     {
@@ -131,6 +135,7 @@ internal sealed class ParseTreeWalker : IDisposable
         var reader = new Utf8JsonReader(json.Span, ReaderOptions);
         var field = Field.None;
         var nodeType = ReadOnlySpan<byte>.Empty;
+        var sawVersion = false;
 
         while (reader.Read())
         {
@@ -215,6 +220,15 @@ internal sealed class ParseTreeWalker : IDisposable
                     break;
                 }
 
+                case JsonTokenType.Number when field == Field.Version && count == rootCount + 1:
+                    // A different libpg_query major version writes a different tree; reading it by PostgreSQL 15's
+                    // rules could miss statements, so it is refused rather than guessed at.
+                    if (!reader.TryGetInt32(out var version) || version / 100 != SupportedVersionMajor)
+                        throw new AnalysisRefusedException($"unsupported libpg_query parse tree version {reader.GetDouble()}");
+                    sawVersion = true;
+                    field = Field.None;
+                    break;
+
                 case JsonTokenType.EndObject:
                     if (count <= rootCount)
                         throw new AnalysisRefusedException("the SQL parser returned an unexpected parse tree");
@@ -234,6 +248,9 @@ internal sealed class ParseTreeWalker : IDisposable
                     break;
             }
         }
+
+        if (!sawVersion)
+            throw new AnalysisRefusedException("the SQL parser returned a parse tree without a version");
     }
 
     private ref Frame Push(bool isArray, int start)
@@ -497,6 +514,7 @@ internal sealed class ParseTreeWalker : IDisposable
     {
         4 when name.SequenceEqual("sval"u8) => Field.Sval,
         7 when name.SequenceEqual("relname"u8) => Field.Relname,
+        7 when name.SequenceEqual("version"u8) => Field.Version,
         8 when name.SequenceEqual("funcname"u8) => Field.Funcname,
         8 when name.SequenceEqual("funccall"u8) => Field.Funccall,
         10 when name.SequenceEqual("schemaname"u8) => Field.Schemaname,

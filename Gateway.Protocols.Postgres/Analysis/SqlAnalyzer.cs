@@ -22,6 +22,17 @@ public sealed class SqlAnalyzer
     {
         this.options = options ?? new SqlAnalyzerOptions();
         cache = new AnalysisCache(this.options.CacheEntries, this.options.CacheTextBytes, this.options.MaxCachedTextLength);
+        EnsureParserWorks();
+    }
+
+    /// <summary>
+    /// Fails at startup, not on the first command, when libpg_query is missing or of another major version.
+    /// </summary>
+    private static void EnsureParserWorks()
+    {
+        var probe = AnalyzeText("SELECT 1", 64);
+        if (probe.ParseError || probe.Statements is not [{ Kind: StatementKinds.Select }])
+            throw new InvalidOperationException($"libpg_query cannot be used for SQL analysis: {probe.ErrorMessage ?? "unexpected analysis of SELECT 1"}");
     }
 
     /// <summary>Number of texts currently cached (for metrics and tests).</summary>
@@ -68,10 +79,11 @@ public sealed class SqlAnalyzer
             {
                 return SqlAnalysis.Failed($"the SQL parser returned an unreadable parse tree: {malformed.Message}");
             }
-            catch (InvalidOperationException unexpected)
+            catch (Exception unexpected) when (unexpected is not OutOfMemoryException)
             {
-                // JsonElement accessors throw this when the tree has a shape the walker did not expect.
-                return SqlAnalysis.Failed($"the parse tree could not be analysed: {unexpected.Message}");
+                // A tree shape the walker did not expect (JsonElement accessors throw InvalidOperationException):
+                // Analyze never throws for any text, and what it cannot read is denied.
+                return SqlAnalysis.Failed($"the parse tree could not be analysed ({unexpected.GetType().Name}: {unexpected.Message})");
             }
             return new SqlAnalysis(walker.ToStatements(), null);
         }

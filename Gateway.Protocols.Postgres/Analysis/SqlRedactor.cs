@@ -49,6 +49,7 @@ public static class SqlRedactor
                 return CutAfterSecret(sql);
 
             var utf8 = text.Buffer.AsSpan(0, text.Length);
+            RepairUnicodeTokenEnds(utf8, tokens);
             var masked = FindSecretLiterals(utf8, tokens, maskAllLiterals);
             return masked.Count == 0 ? sql : Replace(utf8, tokens, masked);
         }
@@ -96,6 +97,25 @@ public static class SqlRedactor
                 previousName = -1;
         }
         return masked;
+    }
+
+    /// <summary>
+    /// libpg_query 15-4 reports a wrong end for U&amp;'...' and U&amp;"..." tokens (the lexer returns them through a
+    /// look-ahead path that does not set the length). Such a token ends where the next one starts, less the
+    /// whitespace between them.
+    /// </summary>
+    private static void RepairUnicodeTokenEnds(ReadOnlySpan<byte> utf8, List<SqlToken> tokens)
+    {
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            var token = tokens[i];
+            if (token.Token is not (SqlToken.UnicodeStringConstant or SqlToken.UnicodeIdentifier))
+                continue;
+            var end = i + 1 < tokens.Count ? tokens[i + 1].Start : utf8.Length;
+            while (end > token.Start && utf8[end - 1] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r' or (byte)'\f')
+                end--;
+            tokens[i] = token with { End = end };
+        }
     }
 
     private static string Text(ReadOnlySpan<byte> utf8, SqlToken token) => Encoding.UTF8.GetString(utf8[token.Start..token.End]);

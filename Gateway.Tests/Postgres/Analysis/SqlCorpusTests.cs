@@ -45,4 +45,21 @@ public sealed class SqlCorpusTests
 
         Assert.That(DangerousFacts.Of(command), Is.Empty, $"{entry.Name}:\n{entry.Sql}");
     }
+
+    [Test]
+    public void Every_prefix_of_every_entry_analyses_without_throwing()
+    {
+        var analyzer = new SqlAnalyzer(new SqlAnalyzerOptions { CacheEntries = 0 });
+        var analysed = 0;
+        foreach (var entry in SqlCorpus.Bypass.Concat(SqlCorpus.Benign))
+        {
+            for (var length = 0; length <= entry.Sql.Length; length++)
+            {
+                var command = analyzer.Analyze(entry.Sql[..length], CommandOrigin.Query);
+                Assert.That(command.ParseError || command.ParseErrorMessage is null, Is.True);
+                analysed++;
+            }
+        }
+        Assert.That(analysed, Is.GreaterThan(10_000));
+    }
 }
