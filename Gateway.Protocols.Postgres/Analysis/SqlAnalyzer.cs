@@ -21,6 +21,8 @@ public sealed class SqlAnalyzer
     public SqlAnalyzer(SqlAnalyzerOptions? options = null)
     {
         this.options = options ?? new SqlAnalyzerOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(this.options.MaxTextBytes, 64, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(this.options.MaxTextBytes, SqlAnalyzerOptions.MaxTextBytesLimit, nameof(options));
         cache = new AnalysisCache(this.options.CacheEntries, this.options.CacheTextBytes, this.options.MaxCachedTextLength);
         EnsureParserWorks();
     }

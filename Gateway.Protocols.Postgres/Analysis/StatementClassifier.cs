@@ -295,8 +295,19 @@ internal static class StatementClassifier
             ? TreeJson.GetConstantText(args[0])
             : null;
 
+    /// <summary>
+    /// The setting an ALTER SYSTEM / ALTER ROLE / ALTER DATABASE ... SET changes. Those become the defaults of
+    /// later sessions, so the lexer settings are guarded here as for SET.
+    /// </summary>
     private static string? SettingOf(JsonElement body)
-        => body.TryGetProperty("setstmt"u8, out var set) ? TreeJson.GetString(set, "name"u8)?.ToLowerInvariant() : null;
+    {
+        if (!body.TryGetProperty("setstmt"u8, out var set))
+            return null;
+        var name = TreeJson.GetString(set, "name"u8)?.ToLowerInvariant();
+        if (name is not null && LexerSettings.Governs(name) && TreeJson.GetString(set, "kind"u8) == "VAR_SET_VALUE")
+            LexerSettings.EnsureSafe(name, SingleValue(set));
+        return name;
+    }
 
     /// <summary>
     /// EXPLAIN runs its statement when the ANALYZE option is on. PostgreSQL's defGetBoolean reads a missing value

@@ -93,6 +93,19 @@ public sealed class SqlAnalyzerTests
         Assert.That(statement.Functions, Is.EquivalentTo(new[] { "lower", "pg_read_file" }));
     }
 
+    [TestCase(" + 1", 3_000)]       // under the inline threshold, on the calling thread
+    [TestCase(" + 1", 250_000)]     // a 1 MB left-deep tree: would overflow a thread-pool stack inside libpg_query
+    [TestCase("::int", 150_000)]
+    [TestCase(" UNION ALL SELECT 1", 40_000)]
+    public void Left_deep_chains_as_large_as_the_cap_allows_are_analysed_without_overflowing_a_stack(string link, int count)
+    {
+        var sql = "SELECT 1" + string.Concat(Enumerable.Repeat(link, count));
+
+        var statement = Single(sql);
+
+        Assert.That(statement.Kind, Is.EqualTo(StatementKinds.Select));
+    }
+
     [Test]
     public void Select_reports_tables_as_written_and_functions_lower_cased()
     {
@@ -291,6 +304,9 @@ public sealed class SqlAnalyzerTests
     [TestCase("SELECT set_config('client_encoding', 'big5', false)")]
     [TestCase("SELECT set_config('standard_conforming_strings', current_setting('x'), false)")]
     [TestCase("SELECT set_config(current_setting('x'), 'y', false)")]
+    [TestCase("ALTER SYSTEM SET standard_conforming_strings = off")]
+    [TestCase("ALTER ROLE app SET client_encoding = 'gbk'")]
+    [TestCase("ALTER DATABASE d SET standard_conforming_strings TO false")]
     public void Changing_how_the_server_lexes_sql_is_refused(string sql)
     {
         var command = Analyze(sql);
