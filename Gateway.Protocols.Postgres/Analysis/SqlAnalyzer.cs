@@ -61,33 +61,33 @@ public sealed class SqlAnalyzer
         };
     }
 
+    /// <summary>Analyses one text without the cache. Never throws for any text: what cannot be read is refused.</summary>
     internal static SqlAnalysis AnalyzeText(string sql, int maxTextBytes)
     {
-        if (!PgQueryParser.TryParse(sql, maxTextBytes, out var tree, out var error))
-            return SqlAnalysis.Failed(error ?? "the SQL text does not parse");
-
-        using (tree)
-        using (var walker = new ParseTreeWalker(maxTextBytes))
+        try
         {
-            try
+            if (!PgQueryParser.TryParse(sql, maxTextBytes, out var tree, out var error))
+                return SqlAnalysis.Failed(error ?? "the SQL text does not parse");
+
+            using (tree)
+            using (var walker = new ParseTreeWalker(maxTextBytes))
             {
                 walker.Walk(tree.Json, parent: null);
+                return new SqlAnalysis(walker.ToStatements(), null);
             }
-            catch (AnalysisRefusedException refused)
-            {
-                return SqlAnalysis.Failed(refused.Message);
-            }
-            catch (JsonException malformed)
-            {
-                return SqlAnalysis.Failed($"the SQL parser returned an unreadable parse tree: {malformed.Message}");
-            }
-            catch (Exception unexpected) when (unexpected is not OutOfMemoryException)
-            {
-                // A tree shape the walker did not expect (JsonElement accessors throw InvalidOperationException):
-                // Analyze never throws for any text, and what it cannot read is denied.
-                return SqlAnalysis.Failed($"the parse tree could not be analysed ({unexpected.GetType().Name}: {unexpected.Message})");
-            }
-            return new SqlAnalysis(walker.ToStatements(), null);
+        }
+        catch (AnalysisRefusedException refused)
+        {
+            return SqlAnalysis.Failed(refused.Message);
+        }
+        catch (JsonException malformed)
+        {
+            return SqlAnalysis.Failed($"the SQL parser returned an unreadable parse tree: {malformed.Message}");
+        }
+        catch (Exception unexpected) when (unexpected is not OutOfMemoryException and not DllNotFoundException and not EntryPointNotFoundException)
+        {
+            // A tree shape the walker did not expect (JsonElement accessors throw InvalidOperationException).
+            return SqlAnalysis.Failed($"the parse tree could not be analysed ({unexpected.GetType().Name}: {unexpected.Message})");
         }
     }
 }
