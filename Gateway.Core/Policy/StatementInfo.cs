@@ -29,4 +29,11 @@ public sealed record StatementInfo
 
     /// <summary>For SET-like statements: the parameter name (e.g. <c>role</c>, <c>search_path</c>).</summary>
     public string? Setting { get; init; }
+
+    /// <summary>
+    /// The name the statement acts on by reference: the prepared statement of PREPARE, EXECUTE and DEALLOCATE
+    /// (null for DEALLOCATE ALL), the cursor of DECLARE, FETCH, MOVE and CLOSE, the channel of LISTEN, NOTIFY and
+    /// UNLISTEN. A protocol layer uses it to make EXECUTE inherit its PREPARE's decision.
+    /// </summary>
+    public string? Name { get; init; }
 }

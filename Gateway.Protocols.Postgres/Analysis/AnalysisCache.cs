@@ -1,0 +1,91 @@
+namespace Gateway.Protocols.Postgres.Analysis;
+
+/// <summary>
+/// A bounded least-recently-used cache of analyses keyed by SQL text: drivers and agents repeat the same
+/// statements, and a hit skips the native parse. Bounded by entry count and by the total size of the cached
+/// texts; texts longer than the per-entry cap are never cached. Thread-safe: one short lock per lookup.
+/// </summary>
+internal sealed class AnalysisCache
+{
+    private sealed class Entry(string text, SqlAnalysis analysis)
+    {
+        public string Text { get; } = text;
+        public SqlAnalysis Analysis { get; } = analysis;
+        public long Bytes => (long)Text.Length * sizeof(char);
+    }
+
+    private readonly Dictionary<string, LinkedListNode<Entry>> index = new(StringComparer.Ordinal);
+    private readonly LinkedList<Entry> recency = new();
+    private readonly Lock gate = new();
+    private readonly int maxEntries;
+    private readonly long maxTotalBytes;
+    private readonly int maxTextLength;
+    private long totalBytes;
+
+    public AnalysisCache(int maxEntries, long maxTotalBytes, int maxTextLength)
+    {
+        this.maxEntries = maxEntries;
+        this.maxTotalBytes = maxTotalBytes;
+        this.maxTextLength = maxTextLength;
+    }
+
+    public int Count
+    {
+        get
+        {
+            lock (gate)
+                return index.Count;
+        }
+    }
+
+    public long TotalBytes
+    {
+        get
+        {
+            lock (gate)
+                return totalBytes;
+        }
+    }
+
+    public bool TryGet(string text, out SqlAnalysis analysis)
+    {
+        if (maxEntries > 0 && text.Length <= maxTextLength)
+        {
+            lock (gate)
+            {
+                if (index.TryGetValue(text, out var node))
+                {
+                    recency.Remove(node);
+                    recency.AddFirst(node);
+                    analysis = node.Value.Analysis;
+                    return true;
+                }
+            }
+        }
+        analysis = null!;
+        return false;
+    }
+
+    public void Add(string text, SqlAnalysis analysis)
+    {
+        if (maxEntries <= 0 || text.Length > maxTextLength || (long)text.Length * sizeof(char) > maxTotalBytes)
+            return;
+
+        var entry = new Entry(text, analysis);
+        lock (gate)
+        {
+            if (index.ContainsKey(text))
+                return;
+            var node = recency.AddFirst(entry);
+            index.Add(text, node);
+            totalBytes += entry.Bytes;
+            while (index.Count > maxEntries || totalBytes > maxTotalBytes)
+            {
+                var oldest = recency.Last!;
+                recency.RemoveLast();
+                index.Remove(oldest.Value.Text);
+                totalBytes -= oldest.Value.Bytes;
+            }
+        }
+    }
+}

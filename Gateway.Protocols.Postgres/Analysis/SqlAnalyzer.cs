@@ -1,0 +1,93 @@
+using System.Text.Json;
+using Gateway.Core.Policy;
+
+namespace Gateway.Protocols.Postgres.Analysis;
+
+/// <summary>
+/// Turns PostgreSQL SQL text into a protocol-neutral <see cref="Command"/> using the server's own grammar
+/// (libpg_query). This is the gateway's SQL security boundary: whatever cannot be parsed or analysed with
+/// certainty comes back with <see cref="Command.ParseError"/> set, and is denied.
+/// </summary>
+/// <remarks>
+/// Thread-safe: one instance serves every session. libpg_query keeps its state per thread; the cache locks.
+/// </remarks>
+public sealed class SqlAnalyzer
+{
+    public const string Protocol = "postgres";
+
+    private readonly SqlAnalyzerOptions options;
+    private readonly AnalysisCache cache;
+
+    public SqlAnalyzer(SqlAnalyzerOptions? options = null)
+    {
+        this.options = options ?? new SqlAnalyzerOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(this.options.MaxTextBytes, 64, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(this.options.MaxTextBytes, SqlAnalyzerOptions.MaxTextBytesLimit, nameof(options));
+        cache = new AnalysisCache(this.options.CacheEntries, this.options.CacheTextBytes, this.options.MaxCachedTextLength);
+        EnsureParserWorks();
+    }
+
+    /// <summary>
+    /// Fails at startup, not on the first command, when libpg_query is missing or of another major version.
+    /// </summary>
+    private static void EnsureParserWorks()
+    {
+        var probe = AnalyzeText("SELECT 1", 64);
+        if (probe.ParseError || probe.Statements is not [{ Kind: StatementKinds.Select }])
+            throw new InvalidOperationException($"libpg_query cannot be used for SQL analysis: {probe.ErrorMessage ?? "unexpected analysis of SELECT 1"}");
+    }
+
+    /// <summary>Number of texts currently cached (for metrics and tests).</summary>
+    public int CachedTexts => cache.Count;
+
+    /// <summary>Analyses <paramref name="sql"/>: every statement, nested ones included, with its facts.</summary>
+    public Command Analyze(string sql, CommandOrigin origin)
+    {
+        ArgumentNullException.ThrowIfNull(sql);
+        if (!cache.TryGet(sql, out var analysis))
+        {
+            analysis = AnalyzeText(sql, options.MaxTextBytes);
+            cache.Add(sql, analysis);
+        }
+
+        return new Command
+        {
+            Protocol = Protocol,
+            Origin = origin,
+            Text = sql,
+            Statements = analysis.Statements,
+            ParseError = analysis.ParseError,
+            ParseErrorMessage = analysis.ErrorMessage,
+        };
+    }
+
+    /// <summary>Analyses one text without the cache. Never throws for any text: what cannot be read is refused.</summary>
+    internal static SqlAnalysis AnalyzeText(string sql, int maxTextBytes)
+    {
+        try
+        {
+            if (!PgQueryParser.TryParse(sql, maxTextBytes, out var tree, out var error))
+                return SqlAnalysis.Failed(error ?? "the SQL text does not parse");
+
+            using (tree)
+            using (var walker = new ParseTreeWalker(maxTextBytes))
+            {
+                walker.Walk(tree.Json, parent: null);
+                return new SqlAnalysis(walker.ToStatements(), null);
+            }
+        }
+        catch (AnalysisRefusedException refused)
+        {
+            return SqlAnalysis.Failed(refused.Message);
+        }
+        catch (JsonException malformed)
+        {
+            return SqlAnalysis.Failed($"the SQL parser returned an unreadable parse tree: {malformed.Message}");
+        }
+        catch (Exception unexpected) when (unexpected is not OutOfMemoryException and not DllNotFoundException and not EntryPointNotFoundException)
+        {
+            // A tree shape the walker did not expect (JsonElement accessors throw InvalidOperationException).
+            return SqlAnalysis.Failed($"the parse tree could not be analysed ({unexpected.GetType().Name}: {unexpected.Message})");
+        }
+    }
+}
