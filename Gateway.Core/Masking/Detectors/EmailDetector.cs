@@ -3,7 +3,7 @@ using static Gateway.Core.Masking.AsciiClass;
 namespace Gateway.Core.Masking;
 
 /// <summary>
-/// E-mail addresses (ASCII): <c>local@label.label.tld</c> with an alphabetic top-level label of 2-24 letters.
+/// E-mail addresses: <c>local@label.label.tld</c> (the domain in ASCII or punycode) with an alphabetic top-level label of 2-24 letters.
 /// Prefilter: the '@' byte. <c>user@localhost</c>, <c>@handle</c> and <c>10.0.0.1</c>-style domains are not addresses.
 /// </summary>
 internal sealed class EmailDetector : Detector
@@ -43,8 +43,9 @@ internal sealed class EmailDetector : Detector
         }
     }
 
+    /// <summary>Non-ASCII bytes count too (internationalised addresses), so a name like jörg is masked whole.</summary>
     private static bool IsLocalPartByte(byte b) =>
-        IsLetterOrDigit(b) || b is (byte)'.' or (byte)'_' or (byte)'%' or (byte)'+' or (byte)'-';
+        IsLetterOrDigit(b) || b >= 0x80 || b is (byte)'.' or (byte)'_' or (byte)'%' or (byte)'+' or (byte)'-';
 
     /// <summary>Returns the end of a valid domain starting at <paramref name="start"/>, or -1.</summary>
     private static int DomainEnd(ReadOnlySpan<byte> value, int start)
