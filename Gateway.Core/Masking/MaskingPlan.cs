@@ -107,11 +107,14 @@ public sealed partial class MaskingPlan
         if (_detectors.Length == 0 || utf8Value.IsEmpty)
             return false;
 
+        var present = TriggerScan.Of(utf8Value);
         var scan = new ValueScan(utf8Value, stackalloc char[StackChars], stackalloc DetectorHit[StackHits]);
         try
         {
             foreach (var (detector, detectorStrategy) in _detectors)
             {
+                if (!detector.MayMatch(utf8Value.Length, present))
+                    continue;
                 scan.Strategy = detectorStrategy;
                 detector.Find(ref scan);
             }

@@ -53,7 +53,8 @@ public sealed class DetectorTests
     [TestCase("secret_assignment", "login?user=bob&password=hunter2&next=/", "login?user=bob&password=****&next=/")]
     [TestCase("secret_assignment", "DB_PASSWORD: 'correct horse'", "DB_PASSWORD: '****'")]
     [TestCase("secret_assignment", "{\"client_secret\": \"abc.def\", \"id\": 1}", "{\"client_secret\": \"****\", \"id\": 1}")]
-    [TestCase("secret_assignment", "Secret=xyz csrf_token=t0k api-key=no apikey=k", "Secret=**** csrf_token=**** api-key=no apikey=****")]
+    [TestCase("secret_assignment", "Secret=xyz csrf_token=t0k x-api-key: abc apikey=k", "Secret=**** csrf_token=**** x-api-key: **** apikey=****")]
+    [TestCase("secret_assignment", "export GITHUB_TOKEN=\"abc\" PGPASSWORD=pw", "export GITHUB_TOKEN=\"****\" PGPASSWORD=****")]
     public void Finds_and_masks(string detector, string text, string expected)
     {
         Assert.That(MaskWith(detector, text), Is.EqualTo(expected));
@@ -108,6 +109,7 @@ public sealed class DetectorTests
     [TestCase("secret_assignment", "passwordless: true, tokens: 3")]
     [TestCase("secret_assignment", "the password is required")]
     [TestCase("secret_assignment", "password=")]
+    [TestCase("secret_assignment", "tokenizer=y secretary: Ann at 10:32:11 https://x.org")]
     public void Leaves_look_alikes_alone(string detector, string text)
     {
         Assert.That(MaskWith(detector, text), Is.Null);

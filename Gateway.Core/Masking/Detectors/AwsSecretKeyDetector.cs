@@ -15,6 +15,13 @@ internal sealed partial class AwsSecretKeyDetector : Detector
 
     public override string Description => "AWS secret access keys assigned to aws_secret_access_key / SecretAccessKey";
 
+    internal override Triggers Requires => Triggers.None;
+
+    internal override int MinLength => 50;
+
+    internal override bool MayMatch(int length, Triggers present) =>
+        length >= MinLength && (present & (Triggers.Equals | Triggers.Colon)) != 0;
+
     internal override void Find(ref ValueScan scan)
     {
         if (scan.Utf8.Length < KeyLength + 10 || scan.Utf8.IndexOfAny((byte)'=', (byte)':') < 0)

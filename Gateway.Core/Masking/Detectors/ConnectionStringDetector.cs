@@ -14,6 +14,14 @@ internal sealed partial class ConnectionStringDetector : Detector
 
     public override string Description => "AccountKey=, SharedAccessKey=, Password=, Pwd= values and URL passwords";
 
+    internal override Triggers Requires => Triggers.None;
+
+    internal override int MinLength => 5;
+
+    /// <summary><c>Key=value</c> needs '='; a URL password needs ':' and '@'.</summary>
+    internal override bool MayMatch(int length, Triggers present) =>
+        length >= MinLength && ((present & Triggers.Equals) != 0 || (present & (Triggers.Colon | Triggers.At)) == (Triggers.Colon | Triggers.At));
+
     internal override void Find(ref ValueScan scan)
     {
         var value = scan.Utf8;

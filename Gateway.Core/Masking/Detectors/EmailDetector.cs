@@ -15,6 +15,10 @@ internal sealed class EmailDetector : Detector
 
     public override string Description => "e-mail addresses";
 
+    internal override Triggers Requires => Triggers.At | Triggers.Dot;
+
+    internal override int MinLength => 6;
+
     internal override void Find(ref ValueScan scan)
     {
         var value = scan.Utf8;

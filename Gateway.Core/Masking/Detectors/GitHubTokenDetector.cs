@@ -18,6 +18,10 @@ internal sealed class GitHubTokenDetector : Detector
 
     public override string Description => "GitHub tokens (ghp_, gho_, ghu_, ghs_, ghr_, github_pat_)";
 
+    internal override Triggers Requires => Triggers.Underscore;
+
+    internal override int MinLength => 33;
+
     internal override void Find(ref ValueScan scan)
     {
         FindClassic(ref scan);
