@@ -19,8 +19,7 @@ internal sealed partial class AwsSecretKeyDetector : Detector
 
     internal override int MinLength => 50;
 
-    internal override bool MayMatch(int length, Triggers present) =>
-        length >= MinLength && (present & (Triggers.Equals | Triggers.Colon)) != 0;
+    internal override Triggers RequiresAny => Triggers.Equals | Triggers.Colon;
 
     internal override void Find(ref ValueScan scan)
     {

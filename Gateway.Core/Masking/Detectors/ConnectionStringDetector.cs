@@ -18,9 +18,8 @@ internal sealed partial class ConnectionStringDetector : Detector
 
     internal override int MinLength => 5;
 
-    /// <summary><c>Key=value</c> needs '='; a URL password needs ':' and '@'.</summary>
-    internal override bool MayMatch(int length, Triggers present) =>
-        length >= MinLength && ((present & Triggers.Equals) != 0 || (present & (Triggers.Colon | Triggers.At)) == (Triggers.Colon | Triggers.At));
+    /// <summary><c>Key=value</c> needs '='; a URL password needs '@' (each branch checks the rest).</summary>
+    internal override Triggers RequiresAny => Triggers.Equals | Triggers.At;
 
     internal override void Find(ref ValueScan scan)
     {

@@ -17,11 +17,11 @@ public abstract class Detector
     /// <summary>Byte classes that must all be present for a match to be possible.</summary>
     internal abstract Triggers Requires { get; }
 
+    /// <summary>Byte classes of which at least one must be present (none: no such condition).</summary>
+    internal virtual Triggers RequiresAny => Triggers.None;
+
     /// <summary>The shortest value a match fits in.</summary>
     internal virtual int MinLength => 1;
-
-    /// <summary>Whether the detector can match a value of this length with these byte classes.</summary>
-    internal virtual bool MayMatch(int length, Triggers present) => length >= MinLength && (present & Requires) == Requires;
 
     /// <summary>Adds every span of <paramref name="scan"/>'s value that this detector recognises.</summary>
     internal abstract void Find(ref ValueScan scan);

@@ -29,8 +29,7 @@ internal sealed class SecretAssignmentDetector : Detector
 
     internal override int MinLength => 4;
 
-    internal override bool MayMatch(int length, Triggers present) =>
-        length >= MinLength && (present & (Triggers.Equals | Triggers.Colon)) != 0;
+    internal override Triggers RequiresAny => Triggers.Equals | Triggers.Colon;
 
     internal override void Find(ref ValueScan scan)
     {
