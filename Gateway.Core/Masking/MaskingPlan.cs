@@ -22,7 +22,7 @@ public sealed partial class MaskingPlan
     private const int StackHits = 8;
 
     private readonly (Policy.NameMatcher Columns, MaskStrategy Strategy)[] _columnRules;
-    private readonly (Detector Detector, MaskStrategy Strategy)[] _detectors;
+    private readonly ActiveDetector[] _detectors;
     private readonly MaskingKey? _key;
 
     /// <param name="key">The deployment key; required when any spec uses <see cref="MaskStrategy.Hash"/>.</param>
@@ -40,8 +40,8 @@ public sealed partial class MaskingPlan
         _detectors = [.. Specs
             .SelectMany(s => s.Detectors.Select(d => (Detector: d, s.Strategy)))
             .GroupBy(p => p.Detector)
-            .Select(g => (g.Key, g.Max(p => p.Strategy)))
-            .OrderBy(p => DetectorCatalog.All.IndexOf(p.Key))];
+            .Select(g => new ActiveDetector(g.Key, g.Max(p => p.Strategy)))
+            .OrderBy(a => DetectorCatalog.All.IndexOf(a.Detector))];
     }
 
     /// <summary>A plan that runs every detector and redacts what they find: for audit copies of command text.</summary>
@@ -107,13 +107,18 @@ public sealed partial class MaskingPlan
         if (_detectors.Length == 0 || utf8Value.IsEmpty)
             return false;
 
+        var present = TriggerScan.Of(utf8Value);
+        if (present == Triggers.None)
+            return false;
         var scan = new ValueScan(utf8Value, stackalloc char[StackChars], stackalloc DetectorHit[StackHits]);
         try
         {
-            foreach (var (detector, detectorStrategy) in _detectors)
+            foreach (var active in _detectors)
             {
-                scan.Strategy = detectorStrategy;
-                detector.Find(ref scan);
+                if (!active.MayMatch(utf8Value.Length, present))
+                    continue;
+                scan.Strategy = active.Strategy;
+                active.Detector.Find(ref scan);
             }
             if (scan.Count == 0)
                 return false;
@@ -125,5 +130,20 @@ public sealed partial class MaskingPlan
         {
             scan.Dispose();
         }
+    }
+
+    /// <summary>A detector of this plan with its strategy and its gate, read once so the per-value check is not virtual.</summary>
+    private readonly struct ActiveDetector(Detector detector, MaskStrategy strategy)
+    {
+        private readonly Triggers _all = detector.Requires;
+        private readonly Triggers _any = detector.RequiresAny;
+        private readonly int _minLength = detector.MinLength;
+
+        public Detector Detector { get; } = detector;
+
+        public MaskStrategy Strategy { get; } = strategy;
+
+        public bool MayMatch(int length, Triggers present) =>
+            length >= _minLength && (present & _all) == _all && (_any == Triggers.None || (present & _any) != Triggers.None);
     }
 }

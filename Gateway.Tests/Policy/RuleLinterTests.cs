@@ -36,7 +36,7 @@ public sealed class RuleLinterTests
     [TestCase("{ databases: [\"prod*\"] }", "{ databases: [prod_eu], modifies_data: true }")]
     public void A_later_rule_inside_an_earlier_ones_match_is_shadowed(string earlier, string later)
     {
-        Assert.That(Shadowed(TwoRules(earlier, later)), Is.EqualTo(new[] { "rules[later]" }));
+        Assert.That(Shadowed(TwoRules(earlier, later)), Is.EqualTo(new[] { "rules[1:later]" }));
     }
 
     [TestCase("{ groups: [ai-agents], statements: [drop] }", "{ groups: [ai-agents] }")]
@@ -72,7 +72,7 @@ public sealed class RuleLinterTests
             """;
         var finding = Lint(yaml).Single(f => f.Severity == FindingSeverity.Error);
         Assert.That(finding.ToString(), Is.EqualTo(
-            "/rules/lint.yaml:8:5: error: rules[no-drop]: never decides anything: rule 'mask-everything' (lint.yaml:4) comes first and matches " +
+            "/rules/lint.yaml:8:5: error: rules[1:no-drop]: never decides anything: rule 'mask-everything' (lint.yaml:4) comes first and matches " +
             "everything this rule matches (first match wins). Move 'no-drop' above it or narrow 'mask-everything'."));
     }
 

@@ -92,7 +92,8 @@ public sealed class ShippedPolicyTests
     public void Agents_may_not_switch_roles_through_set()
     {
         Assert.That(AsAgent(Statement("set", setting: "role")).RuleId, Is.EqualTo("agents-no-role-setting"));
-        Assert.That(AsAgent(Statement("reset", setting: "session_authorization")).RuleId, Is.EqualTo("agents-no-role-setting"));
+        Assert.That(AsAgent(Statement("set", setting: "session_authorization")).RuleId, Is.EqualTo("agents-no-role-setting"));
+        Assert.That(AsAgent(Statement("reset", setting: "role")).Action, Is.EqualTo(DecisionAction.Mask), "back to the session's own role");
         Assert.That(AsAgent(Statement("set", setting: "search_path")).Action, Is.EqualTo(DecisionAction.Mask));
     }
 

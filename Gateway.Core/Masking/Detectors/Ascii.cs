@@ -11,9 +11,6 @@ internal static class AsciiClass
 
     public static bool IsLetterOrDigit(byte b) => IsLetter(b) || IsDigit(b);
 
-    /// <summary>Characters of base64url (JWT segments).</summary>
-    public static bool IsBase64Url(byte b) => IsLetterOrDigit(b) || b == '-' || b == '_';
-
     /// <summary>Characters of standard base64 without padding.</summary>
     public static bool IsBase64(byte b) => IsLetterOrDigit(b) || b == '+' || b == '/';
 

@@ -14,6 +14,10 @@ internal sealed class AwsAccessKeyDetector : Detector
 
     public override string Description => "AWS access key ids (AKIA..., ASIA...)";
 
+    internal override Triggers Requires => Triggers.Upper;
+
+    internal override int MinLength => 20;
+
     internal override void Find(ref ValueScan scan)
     {
         FindPrefix(ref scan, "AKIA"u8);

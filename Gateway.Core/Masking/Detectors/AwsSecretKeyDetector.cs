@@ -15,6 +15,12 @@ internal sealed partial class AwsSecretKeyDetector : Detector
 
     public override string Description => "AWS secret access keys assigned to aws_secret_access_key / SecretAccessKey";
 
+    internal override Triggers Requires => Triggers.None;
+
+    internal override int MinLength => 50;
+
+    internal override Triggers RequiresAny => Triggers.Equals | Triggers.Colon;
+
     internal override void Find(ref ValueScan scan)
     {
         if (scan.Utf8.Length < KeyLength + 10 || scan.Utf8.IndexOfAny((byte)'=', (byte)':') < 0)

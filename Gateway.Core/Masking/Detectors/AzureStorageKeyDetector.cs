@@ -15,6 +15,10 @@ internal sealed class AzureStorageKeyDetector : Detector
 
     public override string Description => "Azure storage account keys (88-character base64)";
 
+    internal override Triggers Requires => Triggers.Equals;
+
+    internal override int MinLength => 88;
+
     internal override void Find(ref ValueScan scan)
     {
         var value = scan.Utf8;

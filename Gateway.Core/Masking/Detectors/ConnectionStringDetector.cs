@@ -14,6 +14,13 @@ internal sealed partial class ConnectionStringDetector : Detector
 
     public override string Description => "AccountKey=, SharedAccessKey=, Password=, Pwd= values and URL passwords";
 
+    internal override Triggers Requires => Triggers.None;
+
+    internal override int MinLength => 5;
+
+    /// <summary><c>Key=value</c> needs '='; a URL password needs '@' (each branch checks the rest).</summary>
+    internal override Triggers RequiresAny => Triggers.Equals | Triggers.At;
+
     internal override void Find(ref ValueScan scan)
     {
         var value = scan.Utf8;

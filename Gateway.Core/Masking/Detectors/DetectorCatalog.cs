@@ -29,11 +29,4 @@ public static class DetectorCatalog
 
     public static readonly FrozenDictionary<string, Detector> ByName =
         All.ToFrozenDictionary(detector => detector.Name, StringComparer.Ordinal);
-
-    /// <summary>The detectors that find credentials (not personal data): what an SRE policy masks.</summary>
-    public static readonly ImmutableArray<string> SecretNames =
-    [
-        "jwt", "pem_private_key", "aws_access_key", "aws_secret_key", "azure_storage_key", "sas_token",
-        "connection_string", "github_token", "slack_token", "secret_assignment",
-    ];
 }

@@ -3,7 +3,7 @@ using static Gateway.Core.Masking.AsciiClass;
 namespace Gateway.Core.Masking;
 
 /// <summary>
-/// E-mail addresses (ASCII): <c>local@label.label.tld</c> with an alphabetic top-level label of 2-24 letters.
+/// E-mail addresses: <c>local@label.label.tld</c> (the domain in ASCII or punycode) with an alphabetic top-level label of 2-24 letters.
 /// Prefilter: the '@' byte. <c>user@localhost</c>, <c>@handle</c> and <c>10.0.0.1</c>-style domains are not addresses.
 /// </summary>
 internal sealed class EmailDetector : Detector
@@ -14,6 +14,10 @@ internal sealed class EmailDetector : Detector
     public override string Name => "email";
 
     public override string Description => "e-mail addresses";
+
+    internal override Triggers Requires => Triggers.At | Triggers.Dot;
+
+    internal override int MinLength => 6;
 
     internal override void Find(ref ValueScan scan)
     {
@@ -43,8 +47,9 @@ internal sealed class EmailDetector : Detector
         }
     }
 
+    /// <summary>Non-ASCII bytes count too (internationalised addresses), so a name like jörg is masked whole.</summary>
     private static bool IsLocalPartByte(byte b) =>
-        IsLetterOrDigit(b) || b is (byte)'.' or (byte)'_' or (byte)'%' or (byte)'+' or (byte)'-';
+        IsLetterOrDigit(b) || b >= 0x80 || b is (byte)'.' or (byte)'_' or (byte)'%' or (byte)'+' or (byte)'-';
 
     /// <summary>Returns the end of a valid domain starting at <paramref name="start"/>, or -1.</summary>
     private static int DomainEnd(ReadOnlySpan<byte> value, int start)

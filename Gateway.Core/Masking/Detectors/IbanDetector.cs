@@ -10,7 +10,6 @@ namespace Gateway.Core.Masking;
 /// </summary>
 internal sealed class IbanDetector : Detector
 {
-    private const int MinLength = 15;
     private const int MaxLength = 34;
 
     /// <summary>IBAN length by country (ISO 13616 registry).</summary>
@@ -31,6 +30,10 @@ internal sealed class IbanDetector : Detector
     public override string Name => "iban";
 
     public override string Description => "IBANs (country length and mod-97 check)";
+
+    internal override Triggers Requires => Triggers.Digit | Triggers.Upper;
+
+    internal override int MinLength => 15; // Norway
 
     internal override void Find(ref ValueScan scan)
     {

@@ -12,6 +12,10 @@ internal sealed partial class JwtDetector : Detector
 
     public override string Description => "JSON Web Tokens (eyJ....)";
 
+    internal override Triggers Requires => Triggers.Dot | Triggers.Upper;
+
+    internal override int MinLength => 16;
+
     internal override void Find(ref ValueScan scan)
     {
         if (scan.Utf8.IndexOf("eyJ"u8) < 0)

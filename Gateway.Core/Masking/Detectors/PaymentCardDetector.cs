@@ -16,6 +16,10 @@ internal sealed class PaymentCardDetector : Detector
 
     public override string Description => "payment card numbers (issuer prefix, length and Luhn check)";
 
+    internal override Triggers Requires => Triggers.Digit;
+
+    internal override int MinLength => 13;
+
     internal override void Find(ref ValueScan scan)
     {
         var value = scan.Utf8;

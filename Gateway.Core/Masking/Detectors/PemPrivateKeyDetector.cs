@@ -18,6 +18,10 @@ internal sealed class PemPrivateKeyDetector : Detector
 
     public override string Description => "PEM private key blocks";
 
+    internal override Triggers Requires => Triggers.Dash | Triggers.Upper;
+
+    internal override int MinLength => 27;
+
     internal override void Find(ref ValueScan scan)
     {
         var value = scan.Utf8;

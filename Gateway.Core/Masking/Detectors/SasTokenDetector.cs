@@ -14,6 +14,10 @@ internal sealed class SasTokenDetector : Detector
 
     public override string Description => "Azure SAS signatures (sig=...)";
 
+    internal override Triggers Requires => Triggers.Equals;
+
+    internal override int MinLength => 24;
+
     internal override void Find(ref ValueScan scan)
     {
         var value = scan.Utf8;

@@ -14,6 +14,10 @@ internal sealed class SlackTokenDetector : Detector
 
     public override string Description => "Slack tokens (xoxa-, xoxb-, xoxp-, xoxr-, xoxs-)";
 
+    internal override Triggers Requires => Triggers.Dash;
+
+    internal override int MinLength => 15;
+
     internal override void Find(ref ValueScan scan)
     {
         var value = scan.Utf8;

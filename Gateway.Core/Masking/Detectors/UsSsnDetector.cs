@@ -12,6 +12,10 @@ internal sealed class UsSsnDetector : Detector
 
     public override string Description => "US social security numbers in AAA-GG-SSSS form";
 
+    internal override Triggers Requires => Triggers.Digit | Triggers.Dash;
+
+    internal override int MinLength => 11;
+
     internal override void Find(ref ValueScan scan)
     {
         var value = scan.Utf8;

@@ -18,6 +18,9 @@ internal sealed class CompiledRule
 {
     public required int Index { get; init; }
     public required string Id { get; init; }
+
+    /// <summary>How errors name the rule: <c>rules[index:id]</c>, the index within its file.</summary>
+    public required string Key { get; init; }
     public required string File { get; init; }
     public required int Line { get; init; }
     public required int Column { get; init; }

@@ -166,6 +166,7 @@ internal sealed class RuleCompiler(MaskingKey maskingKey)
         {
             Index = _rules.Count,
             Id = id,
+            Key = key,
             File = _file,
             Line = line,
             Column = column,

@@ -55,8 +55,6 @@ public sealed class RuleSet : IPolicy
     /// <summary>Problems that do not stop the rules from loading (printed by <c>rules lint</c>).</summary>
     public ImmutableArray<ConfigError> Warnings { get; }
 
-    internal ImmutableArray<CompiledRule> CompiledRules => _rules;
-
     /// <summary>Reads and compiles rule files.</summary>
     /// <exception cref="ConfigException">With every error of every file.</exception>
     public static RuleSet Load(IEnumerable<string> paths, MaskingKey maskingKey)

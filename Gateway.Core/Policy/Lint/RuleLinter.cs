@@ -71,7 +71,7 @@ public static class RuleLinter
                     continue;
                 var shadow = rules[earlier];
                 var shadowed = rules[later];
-                yield return new RuleFinding(FindingSeverity.Error, new ConfigError(shadowed.File, shadowed.Line, shadowed.Column, $"rules[{shadowed.Id}]",
+                yield return new RuleFinding(FindingSeverity.Error, new ConfigError(shadowed.File, shadowed.Line, shadowed.Column, shadowed.Key,
                     $"never decides anything: rule '{shadow.Id}' ({Path.GetFileName(shadow.File)}:{shadow.Line}) comes first and matches " +
                     $"everything this rule matches (first match wins). Move '{shadowed.Id}' above it or narrow '{shadow.Id}'."));
                 break;

@@ -6,10 +6,11 @@ namespace Gateway.Core.Policy;
 /// </summary>
 internal sealed class Glob
 {
-    private enum Shape { Any, Exact, Prefix, Suffix, Contains, General }
+    private enum Shape { Any, Exact, Prefix, Suffix, Contains, Segments, General }
 
     private readonly Shape _shape;
     private readonly string _literal;
+    private readonly string[] _segments = [];
     private readonly StringComparison _comparison;
 
     public Glob(string pattern, bool ignoreCase)
@@ -18,13 +19,13 @@ internal sealed class Glob
         IgnoreCase = ignoreCase;
         _comparison = ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
         (_shape, _literal) = Classify(pattern);
+        if (_shape == Shape.Segments)
+            _segments = pattern.Split('*');
     }
 
     public string Pattern { get; }
 
     public bool IgnoreCase { get; }
-
-    public bool IsLiteral => _shape == Shape.Exact;
 
     public bool MatchesEverything => _shape == Shape.Any;
 
@@ -37,6 +38,7 @@ internal sealed class Glob
         Shape.Prefix => text.StartsWith(_literal, _comparison),
         Shape.Suffix => text.EndsWith(_literal, _comparison),
         Shape.Contains => text.Contains(_literal, _comparison),
+        Shape.Segments => MatchSegments(text),
         _ => MatchGeneral(Pattern, text, IgnoreCase),
     };
 
@@ -51,7 +53,7 @@ internal sealed class Glob
             return (Shape.Any, "");
         var inner = pattern.Trim('*');
         if (inner.Contains('*', StringComparison.Ordinal))
-            return (Shape.General, pattern);
+            return (Shape.Segments, pattern);
         var leading = pattern[0] == '*';
         var trailing = pattern[^1] == '*';
         return (leading, trailing) switch
@@ -60,6 +62,30 @@ internal sealed class Glob
             (true, false) => (Shape.Suffix, inner),
             _ => (Shape.Prefix, inner),
         };
+    }
+
+    /// <summary>
+    /// Star-only patterns as literal segments: the first anchored at the start, the last at the end, the ones
+    /// between found left to right with a vectorized IndexOf (leftmost placement is always a valid choice).
+    /// </summary>
+    private bool MatchSegments(ReadOnlySpan<char> text)
+    {
+        var first = _segments[0];
+        var last = _segments[^1];
+        if (text.Length < first.Length + last.Length || !text.StartsWith(first, _comparison) || !text.EndsWith(last, _comparison))
+            return false;
+        var middle = text[first.Length..^last.Length];
+        for (var i = 1; i < _segments.Length - 1; i++)
+        {
+            var segment = _segments[i];
+            if (segment.Length == 0)
+                continue;
+            var at = middle.IndexOf(segment, _comparison);
+            if (at < 0)
+                return false;
+            middle = middle[(at + segment.Length)..];
+        }
+        return true;
     }
 
     /// <summary>Iterative wildcard matching with single-star backtracking: linear in practice, never exponential.</summary>

@@ -31,13 +31,4 @@ internal readonly record struct StatementKindSet(UInt128 Bits)
     public bool IsSubsetOf(StatementKindSet other) => (Bits & ~other.Bits) == UInt128.Zero;
 
     public StatementKindSet With(int index) => new(Bits | (UInt128.One << index));
-
-    public IEnumerable<string> Names()
-    {
-        for (var i = 0; i < StatementKindIndex.Count; i++)
-        {
-            if (Contains(i))
-                yield return StatementKindIndex.Names[i];
-        }
-    }
 }

@@ -20,7 +20,9 @@ public sealed class NameList : IYamlConvertible
     /// </summary>
     public static NameList Absent { get; } = new();
 
-    public List<LocatedName> Items { get; } = [];
+    private readonly List<LocatedName> _items = [];
+
+    public IReadOnlyList<LocatedName> Items => _items;
 
     public int Line { get; private set; }
 
@@ -53,7 +55,7 @@ public sealed class NameList : IYamlConvertible
     void IYamlConvertible.Write(IEmitter emitter, ObjectSerializer nestedObjectSerializer) =>
         throw new NotSupportedException("rule files are read, never written");
 
-    private void Add(Scalar scalar) => Items.Add(new LocatedName(scalar.Value, (int)scalar.Start.Line, (int)scalar.Start.Column));
+    private void Add(Scalar scalar) => _items.Add(new LocatedName(scalar.Value, (int)scalar.Start.Line, (int)scalar.Start.Column));
 }
 
 /// <summary>A single word of a rule file (<c>action</c>, <c>strategy</c>, <c>default</c>, <c>where</c>) with its position.</summary>
