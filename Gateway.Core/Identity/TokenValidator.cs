@@ -122,12 +122,12 @@ public sealed class TokenValidator : ITokenValidator, IDisposable
             if (unverified.Kid is { Length: > 0 } kid && !Publishes(keys, kid))
             {
                 // Issuers rotate keys: a kid we have not seen gets exactly one (rate-limited) refresh.
-                if (!issuer.TryRequestRefresh())
+                TokenValidatorLog.RefreshingKeys(_log, ClientText.Quote(kid), issuer.Issuer);
+                if (!await issuer.TryRefreshKeysAsync(cancellationToken).ConfigureAwait(false))
                 {
                     TokenValidatorLog.RefreshSuppressed(_log, ClientText.Quote(kid), issuer.Issuer);
                     return TokenRefusals.UnknownKey(unverified, issuer);
                 }
-                TokenValidatorLog.RefreshingKeys(_log, ClientText.Quote(kid), issuer.Issuer);
                 keys = await issuer.GetSigningKeysAsync(cancellationToken).ConfigureAwait(false);
                 if (!Publishes(keys, kid))
                     return TokenRefusals.UnknownKey(unverified, issuer);
