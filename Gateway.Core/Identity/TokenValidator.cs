@@ -123,14 +123,15 @@ public sealed class TokenValidator : ITokenValidator, IDisposable
             {
                 // Issuers rotate keys: a kid we have not seen gets exactly one (rate-limited) refresh.
                 TokenValidatorLog.RefreshingKeys(_log, ClientText.Quote(kid), issuer.Issuer);
-                if (!await issuer.TryRefreshKeysAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    TokenValidatorLog.RefreshSuppressed(_log, ClientText.Quote(kid), issuer.Issuer);
-                    return TokenRefusals.UnknownKey(unverified, issuer);
-                }
+                var refreshed = await issuer.TryRefreshKeysAsync(cancellationToken).ConfigureAwait(false);
+                // Read again even when this caller's refresh was suppressed: one that finished since may have brought the kid.
                 keys = await issuer.GetSigningKeysAsync(cancellationToken).ConfigureAwait(false);
                 if (!Publishes(keys, kid))
+                {
+                    if (!refreshed)
+                        TokenValidatorLog.RefreshSuppressed(_log, ClientText.Quote(kid), issuer.Issuer);
                     return TokenRefusals.UnknownKey(unverified, issuer);
+                }
             }
         }
         catch (IssuerUnavailableException e)

@@ -86,6 +86,21 @@ public sealed class OidcIssuerTests : OidcIssuerTestBase
     }
 
     [Test]
+    public async Task Concurrent_tokens_with_a_new_kid_share_one_refresh()
+    {
+        var validator = NewValidator();
+        var fetches = Issuer.JwksRequests;
+        Assert.That((await ValidateAsync(validator, await GetAppTokenAsync(Agent))).IsValid, Is.True);
+
+        Issuer.RotateKey();
+        var rotated = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => GetAppTokenAsync(Agent)));
+        var results = await Task.WhenAll(rotated.Select(token => Task.Run(() => ValidateAsync(validator, token))));
+
+        Assert.That(results.Select(result => result.Reason), Is.All.Empty);
+        Assert.That(Issuer.JwksRequests, Is.EqualTo(fetches + 2), "the first fetch and one shared refresh");
+    }
+
+    [Test]
     public async Task Forced_refreshes_are_rate_limited()
     {
         var validator = NewValidator();
