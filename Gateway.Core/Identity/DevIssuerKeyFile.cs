@@ -5,8 +5,9 @@ namespace Gateway.Core.Identity;
 
 /// <summary>
 /// The dev issuer's ES256 private key as a PKCS#8 PEM file, created on first use with mode 0600 in a 0700
-/// directory. Creation is atomic across processes: the key is written to a private temp file and then
-/// linked into place without overwriting, so two gateways starting together agree on one key.
+/// directory. Two processes starting together agree on one key: creation happens under an exclusive lock
+/// on a sibling lock file (released by the OS if the holder dies), and the key is written to a private
+/// temp file and renamed into place, so a reader never sees half a key.
 /// </summary>
 internal static class DevIssuerKeyFile
 {
@@ -16,6 +17,7 @@ internal static class DevIssuerKeyFile
         UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute |
         UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
     private const string NistP256Oid = "1.2.840.10045.3.1.7";
+    private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(10);
 
     /// <exception cref="InvalidOperationException">The file exists but is not a private P-256 key, or cannot be written.</exception>
     public static ECDsa LoadOrCreate(string path)
@@ -24,15 +26,48 @@ internal static class DevIssuerKeyFile
         if (TryLoad(path, out var existing))
             return existing;
 
-        var created = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        if (TryPublish(path, created.ExportPkcs8PrivateKeyPem()))
-            return created;
+        using (AcquireCreationLock(path))
+        {
+            // Another process may have created the key while we waited for the lock.
+            if (TryLoad(path, out existing))
+                return existing;
+            var created = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            try
+            {
+                Publish(path, created.ExportPkcs8PrivateKeyPem());
+                return created;
+            }
+            catch
+            {
+                created.Dispose();
+                throw;
+            }
+        }
+    }
 
-        // Another process published its key first: use that one.
-        created.Dispose();
-        return TryLoad(path, out existing)
-            ? existing
-            : throw new InvalidOperationException($"dev issuer key {path} vanished while it was being created");
+    /// <summary>An exclusive lock (flock on Unix) on <c>{path}.lock</c>; the file stays, the lock goes with the handle.</summary>
+    private static FileStream AcquireCreationLock(string path)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+            options.UnixCreateMode = PrivateFile;
+        var deadline = DateTime.UtcNow + LockTimeout;
+        while (true)
+        {
+            try
+            {
+                return new FileStream($"{path}.lock", options);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                // Held by another process creating the key; it takes milliseconds.
+                Thread.Sleep(20);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new InvalidOperationException($"cannot lock {path}.lock to create the dev issuer key: {e.Message}", e);
+            }
+        }
     }
 
     private static void EnsurePrivateDirectory(string directory)
@@ -90,8 +125,8 @@ internal static class DevIssuerKeyFile
         return true;
     }
 
-    /// <returns>False when the file already exists (someone else created it).</returns>
-    private static bool TryPublish(string path, string pem)
+    /// <summary>Writes the key to a private temp file, flushes it, and renames it into place (under the lock).</summary>
+    private static void Publish(string path, string pem)
     {
         var temp = $"{path}.{Guid.NewGuid():N}.tmp";
         try
@@ -104,16 +139,7 @@ internal static class DevIssuerKeyFile
                 stream.Write(Encoding.ASCII.GetBytes(pem));
                 stream.Flush(flushToDisk: true);
             }
-            try
-            {
-                // Without overwrite, .NET links the file into place, which fails if the name is taken.
-                File.Move(temp, path, overwrite: false);
-                return true;
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                return false;
-            }
+            File.Move(temp, path, overwrite: false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -16,7 +16,7 @@ internal sealed class DevTrustedIssuer(DevIssuer dev) : TrustedIssuer(dev.Issuer
         ValueTask.FromResult(_keys);
 
     /// <summary>The key is local and fixed: there is nothing to refresh.</summary>
-    public override bool TryRequestRefresh() => false;
+    public override ValueTask<bool> TryRefreshKeysAsync(CancellationToken cancellationToken) => ValueTask.FromResult(false);
 
     protected override bool TryGetKind(JsonWebToken token, out IdentityKind kind, out string reason)
     {

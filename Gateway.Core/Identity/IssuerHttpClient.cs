@@ -63,7 +63,9 @@ internal static class IssuerHttpClient
             foreach (var element in presented.ChainElements)
                 chain.ChainPolicy.ExtraStore.Add(element.Certificate);
         }
-        var leaf = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        return chain.Build(leaf);
+        if (certificate is X509Certificate2 leaf)
+            return chain.Build(leaf);
+        using var loaded = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        return chain.Build(loaded);
     }
 }

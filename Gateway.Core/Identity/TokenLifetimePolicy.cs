@@ -23,7 +23,8 @@ internal sealed class TokenLifetimePolicy(TimeSpan maxLifetime, TimeSpan clockSk
             throw new SecurityTokenNoExpirationException("token has no exp claim");
         if (notBefore > now + ClockSkew)
             throw new SecurityTokenNotYetValidException($"token is not valid before {Stamp(notBefore.Value)}") { NotBefore = notBefore.Value };
-        if (expires < now - ClockSkew)
+        // RFC 7519 4.1.4: the token may be used only before exp, so exp == now is already expired.
+        if (expires <= now - ClockSkew)
             throw new SecurityTokenExpiredException($"token expired at {Stamp(expires.Value)}") { Expires = expires.Value };
         if (notBefore > expires)
             throw new SecurityTokenInvalidLifetimeException("token nbf is after its exp") { NotBefore = notBefore, Expires = expires };

@@ -122,15 +122,16 @@ public sealed class TokenValidator : ITokenValidator, IDisposable
             if (unverified.Kid is { Length: > 0 } kid && !Publishes(keys, kid))
             {
                 // Issuers rotate keys: a kid we have not seen gets exactly one (rate-limited) refresh.
-                if (!issuer.TryRequestRefresh())
-                {
-                    TokenValidatorLog.RefreshSuppressed(_log, ClientText.Quote(kid), issuer.Issuer);
-                    return TokenRefusals.UnknownKey(unverified, issuer);
-                }
                 TokenValidatorLog.RefreshingKeys(_log, ClientText.Quote(kid), issuer.Issuer);
+                var refreshed = await issuer.TryRefreshKeysAsync(cancellationToken).ConfigureAwait(false);
+                // Read again even when this caller's refresh was suppressed: one that finished since may have brought the kid.
                 keys = await issuer.GetSigningKeysAsync(cancellationToken).ConfigureAwait(false);
                 if (!Publishes(keys, kid))
+                {
+                    if (!refreshed)
+                        TokenValidatorLog.RefreshSuppressed(_log, ClientText.Quote(kid), issuer.Issuer);
                     return TokenRefusals.UnknownKey(unverified, issuer);
+                }
             }
         }
         catch (IssuerUnavailableException e)

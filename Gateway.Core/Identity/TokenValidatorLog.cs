@@ -22,12 +22,13 @@ internal static partial class TokenValidatorLog
     [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Issuer {Issuer} is unavailable: {Reason}")]
     public static partial void IssuerUnavailable(ILogger logger, string issuer, string reason, Exception? exception);
 
-    [LoggerMessage(EventId = 1104, Level = LogLevel.Information,
-        Message = "A token names signing key {KeyId} unknown to issuer {Issuer}; fetching its keys again")]
+    // Debug: any client can send a made-up kid, so this must not flood the log at the default level.
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Debug,
+        Message = "A token names signing key {KeyId} unknown to issuer {Issuer}; asking for its keys again")]
     public static partial void RefreshingKeys(ILogger logger, string keyId, string issuer);
 
     [LoggerMessage(EventId = 1105, Level = LogLevel.Debug,
-        Message = "A token names signing key {KeyId} unknown to issuer {Issuer}; keys were fetched too recently to fetch again")]
+        Message = "Signing key {KeyId} stays unknown: keys of issuer {Issuer} were fetched too recently to fetch again")]
     public static partial void RefreshSuppressed(ILogger logger, string keyId, string issuer);
 
     [LoggerMessage(EventId = 1106, Level = LogLevel.Information,

@@ -25,9 +25,10 @@ internal abstract class TrustedIssuer(string issuer, string audience, string gro
     /// <exception cref="IssuerUnavailableException">The keys cannot be had (discovery or JWKS unreachable, invalid).</exception>
     public abstract ValueTask<IReadOnlyCollection<SecurityKey>> GetSigningKeysAsync(CancellationToken cancellationToken);
 
-    /// <summary>Asks for the keys to be fetched anew before the next <see cref="GetSigningKeysAsync"/>.</summary>
+    /// <summary>Fetches the keys anew (a token names a key id not seen yet), then returns.</summary>
     /// <returns>False when a refresh happened too recently (rate limit) or the keys cannot change.</returns>
-    public abstract bool TryRequestRefresh();
+    /// <exception cref="IssuerUnavailableException">The refresh was attempted and failed.</exception>
+    public abstract ValueTask<bool> TryRefreshKeysAsync(CancellationToken cancellationToken);
 
     /// <summary>Reads agent-or-human from the issuer's own claim convention.</summary>
     protected abstract bool TryGetKind(JsonWebToken token, out IdentityKind kind, out string reason);
