@@ -55,9 +55,9 @@ try {
     $pwFile = Join-Path $work 'pwfile'
     Set-Content -Path $pwFile -Value $pgPassword -NoNewline
     if ((& id -u) -eq '0') { & chown postgres $pwFile }
-    Invoke-AsPostgres @("$PgBin/initdb", '-D', $pgData, '-U', 'postgres', '--auth=scram-sha-256', "--pwfile=$pwFile", '-E', 'UTF8', '--no-locale', '-N')
-    Remove-Item $pwFile
-    Invoke-AsPostgres @("$PgBin/pg_ctl", '-D', $pgData, '-w', '-l', (Join-Path $pgData 'server.log'), '-o', "-p $pgPort -k $work -c listen_addresses=127.0.0.1", 'start')
+    Invoke-AsPostgres @("$PgBin/initdb", '-D', $pgData, '-U', 'postgres', '--auth=scram-sha-256', "--pwfile=$pwFile", '-E', 'UTF8', '--no-locale', '-N') | Out-Null
+    [System.IO.File]::Delete($pwFile)
+    Invoke-AsPostgres @("$PgBin/pg_ctl", '-D', $pgData, '-w', '-l', (Join-Path $pgData 'server.log'), '-o', "-p $pgPort -k $work -c listen_addresses=127.0.0.1", 'start') | Out-Null
     $pgStarted = $true
     $env:PGPASSWORD = $pgPassword
     & psql -X -q -h 127.0.0.1 -p $pgPort -U postgres -d postgres -v ON_ERROR_STOP=1 -f (Join-Path $PSScriptRoot 'seed.sql')

@@ -174,10 +174,12 @@ internal sealed record ProcessResult(int ExitCode, string Stdout, string Stderr)
 internal static class ProcessRunner
 {
     public static async Task<ProcessResult> RunAsync(string file, IEnumerable<string> arguments,
-        IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null, string? stdin = null)
+        IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null, string? stdin = null,
+        string? workingDirectory = null)
     {
         var info = new ProcessStartInfo(file)
         {
+            WorkingDirectory = workingDirectory ?? "",
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = stdin is not null,
