@@ -22,8 +22,8 @@ public sealed partial class AzureMonitorSink
         var dropped = false;
         while (unshipped >= _options.MaxSpoolBytes)
         {
-            var segments = SegmentFile.List(_options.LogDirectory);
-            var current = SegmentFile.IndexAfter(segments, _cursor);
+            var segments = SpoolSegment.List(_options.LogDirectory);
+            var current = SpoolSegment.IndexAfter(segments, _cursor);
             if (current < 0 || current >= segments.Count - 1)
                 break; // only the growing segment is left; the writer's rotation bounds it
 

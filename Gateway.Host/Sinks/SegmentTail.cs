@@ -28,7 +28,7 @@ internal sealed class SegmentTail : IDisposable
     }
 
     /// <summary>The segment being read; null before the first segment exists.</summary>
-    public SegmentFile? Segment { get; private set; }
+    public SpoolSegment? Segment { get; private set; }
 
     /// <summary>File offset of the next unconsumed byte in <see cref="Segment"/>.</summary>
     public long Offset => _fileOffset - (_end - _start);
@@ -51,8 +51,8 @@ internal sealed class SegmentTail : IDisposable
     public void Open(SpoolCursor cursor)
     {
         CloseFile();
-        var segments = SegmentFile.List(_logDirectory);
-        var index = SegmentFile.IndexAfter(segments, cursor);
+        var segments = SpoolSegment.List(_logDirectory);
+        var index = SpoolSegment.IndexAfter(segments, cursor);
         if (index < 0)
         {
             Segment = null;
@@ -161,9 +161,9 @@ internal sealed class SegmentTail : IDisposable
         return read;
     }
 
-    private SegmentFile? NextSegment()
+    private SpoolSegment? NextSegment()
     {
-        foreach (var segment in SegmentFile.List(_logDirectory))
+        foreach (var segment in SpoolSegment.List(_logDirectory))
         {
             if (segment.FirstSeq > Segment!.FirstSeq)
                 return segment;
@@ -173,14 +173,14 @@ internal sealed class SegmentTail : IDisposable
 
     private bool TryOpenFirstSegment()
     {
-        var segments = SegmentFile.List(_logDirectory);
+        var segments = SpoolSegment.List(_logDirectory);
         if (segments.Count == 0)
             return false;
         OpenSegment(segments[0], 0);
         return true;
     }
 
-    private void OpenSegment(SegmentFile segment, long offset)
+    private void OpenSegment(SpoolSegment segment, long offset)
     {
         CloseFile();
         // ReadWrite | Delete: the writer keeps appending, and retention may unlink a segment we no longer need.
@@ -200,7 +200,7 @@ internal sealed class SegmentTail : IDisposable
         _file = null;
     }
 
-    private static bool IsLineStart(SegmentFile segment, long offset)
+    private static bool IsLineStart(SpoolSegment segment, long offset)
     {
         if (offset == 0)
             return true;

@@ -1,3 +1,4 @@
+using Gateway.Core.FrameLog;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 
@@ -90,7 +91,7 @@ public sealed class SpoolCursorStore(string path)
             var segmentElement = root.GetProperty("segment");
             var segment = segmentElement.ValueKind == JsonValueKind.Null ? null : segmentElement.GetString();
             var offset = root.GetProperty("offset").GetInt64();
-            if (seq < -1 || offset < 0 || (segment is not null && !SegmentFile.TryParseName(segment, out _)))
+            if (seq < -1 || offset < 0 || (segment is not null && !FrameLogPaths.TryParseSegmentFileName(segment, out _)))
                 throw new InvalidDataException("cursor values out of range");
 
             var gaps = new List<SpoolGap>();

@@ -50,9 +50,9 @@ internal sealed class SpoolScanner(string logDirectory, Func<SpoolCursor> cursor
     private Snapshot Measure(bool readNewestLine)
     {
         var position = cursor();
-        var segments = SegmentFile.List(logDirectory);
+        var segments = SpoolSegment.List(logDirectory);
         var unshipped = 0L;
-        var from = SegmentFile.IndexAfter(segments, position);
+        var from = SpoolSegment.IndexAfter(segments, position);
         if (from >= 0)
         {
             for (var i = from; i < segments.Count; i++)
@@ -69,7 +69,7 @@ internal sealed class SpoolScanner(string logDirectory, Func<SpoolCursor> cursor
     }
 
     /// <summary>The Seq of the last complete line of <paramref name="segment"/>; its first Seq - 1 when it is empty.</summary>
-    private long? LastSeq(SegmentFile segment)
+    private long? LastSeq(SpoolSegment segment)
     {
         try
         {

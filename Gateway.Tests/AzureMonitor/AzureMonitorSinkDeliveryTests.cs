@@ -114,7 +114,7 @@ public sealed class AzureMonitorSinkDeliveryTests : SinkTestBase
         Assert.That(shipped, Is.EqualTo(Range(1, 600)), "three calls of 200 records were accepted before the outage");
         var stored = await new SpoolCursorStore(Path.Combine(Segments.CursorDirectory, "test-sink.json")).LoadAsync(CancellationToken.None);
         Assert.That(stored.Seq, Is.EqualTo(600));
-        Assert.That(stored.Segment, Is.EqualTo(SegmentFile.NameFor(1)));
+        Assert.That(stored.Segment, Is.EqualTo(SpoolSegment.NameFor(1)));
 
         Fixture.EndOutage();
         Segments.AppendMany(50); // written while no sink ran

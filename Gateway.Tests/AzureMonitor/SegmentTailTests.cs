@@ -41,7 +41,7 @@ public sealed class SegmentTailTests
 
         Assert.That(await NextAsync(tail), Is.EqualTo("{\"Seq\":1}"));
         Assert.That(await NextAsync(tail), Is.EqualTo("{\"Seq\":2}"));
-        Assert.That(tail.Segment!.Name, Is.EqualTo(SegmentFile.NameFor(2)));
+        Assert.That(tail.Segment!.Name, Is.EqualTo(SpoolSegment.NameFor(2)));
         Assert.That(tail.TornBytesSkipped, Is.EqualTo("{\"Seq\":2,\"Kin".Length));
         Assert.That(await tail.TryPeekLineAsync(CancellationToken.None), Is.False);
     }
@@ -66,13 +66,13 @@ public sealed class SegmentTailTests
         Segment(1, "{\"Seq\":1}\n{\"Seq\":2}\n{\"Seq\":3}\n");
         using var tail = new SegmentTail(_log, 1024);
 
-        tail.Open(new SpoolCursor(1, SegmentFile.NameFor(1), 10));
+        tail.Open(new SpoolCursor(1, SpoolSegment.NameFor(1), 10));
         Assert.That(await NextAsync(tail), Is.EqualTo("{\"Seq\":2}"));
 
-        tail.Open(new SpoolCursor(1, SegmentFile.NameFor(1), 12));
+        tail.Open(new SpoolCursor(1, SpoolSegment.NameFor(1), 12));
         Assert.That(await NextAsync(tail), Is.EqualTo("{\"Seq\":1}"), "mid-line offset: re-read the segment (the sink skips by Seq)");
 
-        tail.Open(new SpoolCursor(1, SegmentFile.NameFor(1), 10_000));
+        tail.Open(new SpoolCursor(1, SpoolSegment.NameFor(1), 10_000));
         Assert.That(await NextAsync(tail), Is.EqualTo("{\"Seq\":1}"), "offset past the end: re-read");
     }
 
@@ -83,7 +83,7 @@ public sealed class SegmentTailTests
         Segment(21, "{\"Seq\":21}\n");
         using var tail = new SegmentTail(_log, 1024);
 
-        tail.Open(new SpoolCursor(12, SegmentFile.NameFor(1), 500));
+        tail.Open(new SpoolCursor(12, SpoolSegment.NameFor(1), 500));
         Assert.That(await NextAsync(tail), Is.EqualTo("{\"Seq\":11}"));
     }
 
@@ -112,7 +112,7 @@ public sealed class SegmentTailTests
 
     private string Segment(long firstSeq, string content)
     {
-        var path = Path.Combine(_log, SegmentFile.NameFor(firstSeq));
+        var path = Path.Combine(_log, SpoolSegment.NameFor(firstSeq));
         File.WriteAllText(path, content);
         return path;
     }

@@ -30,7 +30,7 @@ public sealed class SinkPartsTests
     public void A_batch_is_a_JSON_array_that_never_exceeds_its_cap()
     {
         using var batch = new IngestionBatch(64);
-        var segment = SegmentFile.NameFor(1);
+        var segment = SpoolSegment.NameFor(1);
         Assert.That(batch.TryAdd("{\"Seq\":1}"u8, 1, default, segment, 10, default), Is.True);
         Assert.That(batch.TryAdd("{\"Seq\":2}"u8, 2, default, segment, 20, default), Is.True);
         var longRecord = Encoding.UTF8.GetBytes("{\"Seq\":3,\"P\":\"" + new string('x', 30) + "\"}");
@@ -82,17 +82,17 @@ public sealed class SinkPartsTests
             Assert.That(await store.LoadAsync(CancellationToken.None), Is.EqualTo(SpoolCursor.Beginning));
 
             var gap = new SpoolGap(1, 30, new DateTimeOffset(2025, 7, 1, 10, 0, 0, TimeSpan.Zero), "spool full (drop_oldest)");
-            var cursor = new SpoolCursor(77, SegmentFile.NameFor(31), 4096) { Gaps = [gap] };
+            var cursor = new SpoolCursor(77, SpoolSegment.NameFor(31), 4096) { Gaps = [gap] };
             await store.SaveAsync(cursor, CancellationToken.None);
             await store.SaveAsync(cursor with { Seq = 78, Offset = 5000 }, CancellationToken.None);
 
             var loaded = await store.LoadAsync(CancellationToken.None);
-            Assert.That((loaded.Seq, loaded.Segment, loaded.Offset), Is.EqualTo((78L, SegmentFile.NameFor(31), 5000L)));
+            Assert.That((loaded.Seq, loaded.Segment, loaded.Offset), Is.EqualTo((78L, SpoolSegment.NameFor(31), 5000L)));
             Assert.That(loaded.Gaps, Is.EqualTo(new[] { gap }));
             Assert.That(Directory.GetFiles(Path.Combine(folder, "cursors")), Is.EqualTo(new[] { store.Path }), "no temp file left");
             var json = JsonNode.Parse(await File.ReadAllTextAsync(store.Path))!;
             Assert.That((json["seq"]!.GetValue<long>(), json["segment"]!.GetValue<string>(), json["offset"]!.GetValue<long>()),
-                Is.EqualTo((78L, SegmentFile.NameFor(31), 5000L)), "the documented {seq, segment, offset} shape");
+                Is.EqualTo((78L, SpoolSegment.NameFor(31), 5000L)), "the documented {seq, segment, offset} shape");
 
             await File.WriteAllTextAsync(store.Path, "{\"seq\":");
             Assert.ThrowsAsync<InvalidDataException>(() => store.LoadAsync(CancellationToken.None));

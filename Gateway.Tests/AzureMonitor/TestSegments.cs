@@ -110,7 +110,7 @@ internal sealed class TestSegments : IDisposable
 
     private void EnsureSegment()
     {
-        _current ??= new FileStream(Path.Combine(LogDirectory, Gateway.Host.Sinks.SegmentFile.NameFor(NextSeq)), FileMode.Append, FileAccess.Write,
+        _current ??= new FileStream(Path.Combine(LogDirectory, SpoolSegment.NameFor(NextSeq)), FileMode.Append, FileAccess.Write,
             FileShare.ReadWrite | FileShare.Delete);
     }
 
