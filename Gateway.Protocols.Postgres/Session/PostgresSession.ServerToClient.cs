@@ -13,6 +13,10 @@ internal sealed partial class PostgresSession
     private readonly byte[] _maskCopyBuffer = new byte[8192];
     private PgValue[] _rowValues = new PgValue[16];
 
+    // Set when the gateway ended a result with its own error: at the next ReadyForQuery inside a transaction block
+    // the server's transaction is failed too, so the client's view (failed) and the server's agree.
+    private bool _failServerTransaction;
+
     private async Task ServerToClientAsync(CancellationToken cancellationToken)
     {
         var input = _upstream!.Transport.Input;
@@ -295,19 +299,19 @@ internal sealed partial class PostgresSession
     private async ValueTask OnReadyForQueryAsync(PgFrame frame, CancellationToken cancellationToken)
     {
         var status = ReadyForQuery.Decode(frame.Payload).Status;
-        PendingResponse? completed = null;
+        // ReadyForQuery ends the request it answers, and any extended-protocol entries before its Sync that the
+        // server skipped after an error.
         while (_pending.TryDequeue(out var entry))
         {
             if (entry.Kind is PendingKind.Query or PendingKind.Sync or PendingKind.FunctionCall or PendingKind.Internal)
-            {
-                completed = entry;
                 break;
-            }
         }
         _status = status;
         _upstream!.TransactionStatus = status;
 
-        if (completed is { EndedByGateway: true } && status == TransactionStatus.InTransaction && _pending.Count == 0)
+        var mustFail = _failServerTransaction;
+        _failServerTransaction = false;
+        if (mustFail && status == TransactionStatus.InTransaction && _pending.Count == 0)
         {
             // The client was told this statement failed, so its transaction must fail on the server too: hold this
             // ReadyForQuery and let the server fail the block itself; its ReadyForQuery('E') goes to the client.
@@ -340,6 +344,7 @@ internal sealed partial class PostgresSession
     private ValueTask EndWithLimitAsync(PendingResponse head, string reason)
     {
         head.EndedByGateway = true;
+        _failServerTransaction = true;
         var decision = head.Decision!;
         var error = new PgError(PgSeverity.Error, "54000", $"result limited by rule {decision.RuleId}: {reason}")
         {

@@ -1,0 +1,84 @@
+using Gateway.Tests.Fixtures;
+using Npgsql;
+
+namespace Gateway.Tests.Postgres.EndToEnd;
+
+/// <summary>A <c>limit</c> rule's <c>max_rows</c>: the client gets 54000 naming the rule, and an honest transaction state.</summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class LimitThroughGatewayTests
+{
+    private PostgresServer _pg = null!;
+    private GatewayUnderTest _gateway = null!;
+    private string _rules = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        _pg = await PostgresServer.GetSharedAsync();
+        await _pg.ExecuteAsync("""
+            DROP TABLE IF EXISTS limit_rows, limit_log;
+            CREATE TABLE limit_rows AS SELECT g AS id FROM generate_series(1, 100) g;
+            CREATE TABLE limit_log (note text);
+            """);
+        _rules = Path.Combine(Path.GetTempPath(), $"limit-rules-{Guid.NewGuid():n}.yaml");
+        await File.WriteAllTextAsync(_rules, """
+            version: 1
+            default: allow
+            rules:
+              - id: analysts-small-results
+                match: { groups: [analysts], statements: [select], tables: [limit_rows] }
+                action: limit
+                max_rows: 10
+                message: Results are capped at 10 rows for analysts; aggregate or add a LIMIT.
+            """);
+        _gateway = await GatewayUnderTest.StartAsync(_pg, _rules);
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        await _gateway.DisposeAsync();
+        File.Delete(_rules);
+    }
+
+    [Test]
+    public async Task A_result_over_max_rows_ends_with_54000_naming_the_rule()
+    {
+        var result = await _gateway.PsqlAsync(_gateway.Token("analyst", "analysts"), "-c", "SELECT id FROM limit_rows", "-c", "SELECT count(*) FROM limit_rows");
+
+        Assert.That(result.Stderr, Does.Contain("ERROR:  54000: result limited by rule analysts-small-results"), result.Output);
+        Assert.That(result.Stdout, Does.Contain("100"), "a small result still passes, and the session goes on");
+    }
+
+    [Test]
+    public async Task A_result_within_max_rows_passes()
+    {
+        var result = await _gateway.PsqlAsync(_gateway.Token("analyst", "analysts"), "-tA", "-c", "SELECT id FROM limit_rows WHERE id <= 10");
+
+        Assert.That(result.ExitCode, Is.Zero, result.Output);
+        Assert.That(result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries), Has.Length.EqualTo(10));
+    }
+
+    [Test]
+    public async Task A_limited_result_inside_a_transaction_fails_the_transaction_on_the_server_too()
+    {
+        await using var connection = await _gateway.OpenAsync(_gateway.Token("analyst", "analysts"));
+        await using (var begin = new NpgsqlCommand("BEGIN; INSERT INTO limit_log VALUES ('in the transaction')", connection))
+            await begin.ExecuteNonQueryAsync();
+
+        var error = Assert.ThrowsAsync<PostgresException>(async () =>
+        {
+            await using var select = new NpgsqlCommand("SELECT id FROM limit_rows", connection);
+            await using var reader = await select.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+            }
+        })!;
+        Assert.That(error.SqlState, Is.EqualTo("54000"));
+
+        await using (var commit = new NpgsqlCommand("COMMIT", connection))
+            await commit.ExecuteNonQueryAsync();
+        Assert.That(await _pg.ScalarAsync("SELECT count(*) FROM limit_log"), Is.Zero, "the client was told the transaction failed; nothing committed");
+    }
+}
