@@ -69,10 +69,20 @@ internal static class RulesTestCommand
             since = DateTimeOffset.UtcNow - window;
         }
 
+        MaskingKey maskingKey;
+        try
+        {
+            // The deployment's key, so `hash` options compile exactly as the gateway compiles them.
+            maskingKey = MaskingKey.LoadOrCreate(config.StateDirectory);
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
+        {
+            return Usage($"masking key in {config.StateDirectory}: {e.Message}");
+        }
         RuleSet newRules;
         try
         {
-            newRules = RuleSet.Load(ruleFiles.Select(f => f.FullName), MaskingKey.LoadOrCreate(config.StateDirectory));
+            newRules = RuleSet.Load(ruleFiles.Select(f => f.FullName), maskingKey);
         }
         catch (ConfigException e)
         {
@@ -80,10 +90,6 @@ internal static class RulesTestCommand
             foreach (var error in e.Errors)
                 Console.Error.WriteLine($"  {error}");
             return ExitCodes.ConfigError;
-        }
-        catch (InvalidOperationException e)
-        {
-            return Usage($"masking key: {e.Message}");
         }
 
         var options = new BacktestOptions { Listener = listener, Since = since, CommandsPerChange = perChange };

@@ -18,7 +18,8 @@ public sealed class AzureSessionSource(LogAnalyticsQueryClient client, string wo
 
     public async IAsyncEnumerable<SessionSummary> ListAsync(SessionQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var result = await client.QueryAsync(workspaceId, ListQuery(query), lookback, cancellationToken).ConfigureAwait(false);
+        // No timespan: the window is in the query, and a session's records before it still count.
+        var result = await client.QueryAsync(workspaceId, ListQuery(query), null, cancellationToken).ConfigureAwait(false);
         foreach (var row in result.Rows)
         {
             if (Text(result, row, "SessionId") is not { } id)
@@ -81,18 +82,19 @@ public sealed class AzureSessionSource(LogAnalyticsQueryClient client, string wo
 
     /// <summary>
     /// One row per session, as <see cref="SessionSummaryBuilder"/> folds the local log: counted over records
-    /// deduplicated by Node + Seq, filtered after aggregation so a session's start is its true start.
+    /// deduplicated by Node + Seq. <c>--since</c> picks the sessions with a record in the window, but each is summed
+    /// over all its records, so a session's start is its true start.
     /// </summary>
     private string ListQuery(SessionQuery query)
     {
-        var filters = "";
-        if (query.ActiveSince is { } since)
-            filters += $"\n| where LastActivity >= {Kql.DateTime(since)}";
-        if (query.Subject is { } subject)
-            filters += $"\n| where Subject == {Kql.Quote(subject)}";
+        var active = query.ActiveSince is { } since
+            ? $"let active = {table} | where TimeGenerated >= {Kql.DateTime(since)} | distinct SessionId;\n"
+            : "";
+        var activeFilter = active.Length > 0 ? "\n| where SessionId in (active)" : "";
+        var subjectFilter = query.Subject is { } subject ? $"\n| where Subject == {Kql.Quote(subject)}" : "";
         return $"""
-            {table}
-            | where isnotempty(SessionId)
+            {active}{table}
+            | where isnotempty(SessionId){activeFilter}
             | summarize arg_max(TimeGenerated, *) by Node, Seq
             | summarize Start = min(TimeGenerated), LastActivity = max(TimeGenerated),
                 End = maxif(TimeGenerated, Kind == "session_end"),
@@ -106,7 +108,7 @@ public sealed class AzureSessionSource(LogAnalyticsQueryClient client, string wo
                 Database = take_anyif(Database, isnotempty(Database)),
                 SourceIp = take_anyif(SourceIp, isnotempty(SourceIp)),
                 EndReason = take_anyif(tostring(Payload.reason), Kind == "session_end")
-                by SessionId{filters}
+                by SessionId{subjectFilter}
             | order by Start asc
             """;
     }

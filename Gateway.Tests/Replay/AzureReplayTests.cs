@@ -89,6 +89,11 @@ public sealed class AzureReplayTests
         var (idsExit, ids, _) = await ReplayAsync("--list", "--format", "ids", "--subject", "alice");
         Assert.That(idsExit, Is.Zero);
         Assert.That(ids, Is.EqualTo(RecordedSession.Id + "\n"));
+
+        var (recentExit, recent, _) = await ReplayAsync("--list", "--format", "ids", "--since", "1h");
+        Assert.That(recentExit, Is.Zero);
+        Assert.That(recent, Is.Empty, "the recorded sessions are from 2025");
+        Assert.That(_workspace.Queries[^1], Does.StartWith("let active = GatewayFrames_CL | where TimeGenerated >= datetime("));
     }
 
     [Test]

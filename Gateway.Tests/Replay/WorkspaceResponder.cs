@@ -117,6 +117,6 @@ internal sealed partial class WorkspaceResponder(IReadOnlyList<FrameRecord> rows
     [GeneratedRegex("""Subject == "((?:[^"\\]|\\.)*)"$""", RegexOptions.Multiline)]
     private static partial Regex SubjectIs();
 
-    [GeneratedRegex(@"LastActivity >= datetime\(([^)]*)\)")]
+    [GeneratedRegex(@"TimeGenerated >= datetime\(([^)]*)\) \| distinct SessionId")]
     private static partial Regex SinceIs();
 }
