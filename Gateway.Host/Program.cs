@@ -1,3 +1,3 @@
 using Gateway.Host.Cli;
 
-return await GatewayCli.Build().Parse(args).InvokeAsync();
+return await GatewayCli.InvokeAsync(args);

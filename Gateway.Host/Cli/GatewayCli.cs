@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 
 namespace Gateway.Host.Cli;
 
@@ -15,5 +16,18 @@ internal static class GatewayCli
         root.Subcommands.Add(VerifyCommand.Create());
         root.Subcommands.Add(ReplayCommand.Create());
         return root;
+    }
+
+    /// <summary>
+    /// Parses and runs a command line. A usage error (unknown option, missing argument, no subcommand) prints the
+    /// parser's message and help and exits <see cref="ExitCodes.ConfigError"/>: System.CommandLine's own 1 would
+    /// read as a finding (a broken chain, a new denial) to a script.
+    /// </summary>
+    public static async Task<int> InvokeAsync(string[] args, InvocationConfiguration? configuration = null,
+        CancellationToken cancellationToken = default)
+    {
+        var parse = Build().Parse(args);
+        var exit = await parse.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+        return parse.Action is ParseErrorAction ? ExitCodes.ConfigError : exit;
     }
 }

@@ -5,8 +5,8 @@ using RuleLinter = Gateway.Core.Policy.RuleLinter;
 namespace Gateway.Host.Cli;
 
 /// <summary>
-/// <c>gateway rules ...</c>: tools for rule files. <c>lint</c> lives here; <c>test</c> (the backtest) adds
-/// itself to the same command.
+/// <c>gateway rules ...</c>: tools for rule files. <c>lint</c> lives here; <c>test</c> (the backtest) in
+/// <see cref="RulesTestCommand"/>.
 /// </summary>
 internal static class RulesCommand
 {
@@ -14,6 +14,7 @@ internal static class RulesCommand
     {
         var rules = new Command("rules", "Check and test rule files.");
         rules.Subcommands.Add(CreateLint());
+        rules.Subcommands.Add(RulesTestCommand.Create());
         return rules;
     }
 

@@ -52,7 +52,11 @@ public sealed record SessionSummary
 }
 
 /// <summary>A session's summary and its records in Seq order.</summary>
-public sealed record SessionRecording(SessionSummary Summary, IReadOnlyList<FrameRecord> Records);
+public sealed record SessionRecording(SessionSummary Summary, IReadOnlyList<FrameRecord> Records)
+{
+    /// <summary>What the source knows to be missing or doubtful (e.g. Seq gaps in a copy); printed to stderr.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}
 
 public sealed class AmbiguousSessionException(string prefix, IReadOnlyList<string> matches)
     : Exception($"'{prefix}' matches {matches.Count} sessions: {string.Join(", ", matches.Take(5))}{(matches.Count > 5 ? ", ..." : "")}")

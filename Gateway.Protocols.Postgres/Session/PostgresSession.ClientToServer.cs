@@ -125,7 +125,7 @@ internal sealed partial class PostgresSession
     private async ValueTask OnQueryAsync(PgFrame frame, CancellationToken cancellationToken)
     {
         var text = Query.Decode(frame.Payload).GetText();
-        var command = InheritPrepared(_handler.Analyzer.Analyze(text, CommandOrigin.Query));
+        var command = _sqlPrepared.Inherit(_handler.Analyzer.Analyze(text, CommandOrigin.Query));
         var decision = Decide(command);
         decision = await RecordCommandAsync(command, text, decision, null, cancellationToken).ConfigureAwait(false);
         if (decision.IsBlocking)
@@ -133,7 +133,7 @@ internal sealed partial class PostgresSession
             await DenyWithPlaceholderQueryAsync(PendingKind.Query, decision, cancellationToken).ConfigureAwait(false);
             return;
         }
-        RememberSqlPrepares(command);
+        _sqlPrepared.Remember(command);
         var pending = new PendingResponse(PendingKind.Query) { Decision = decision, Capture = NewCapture() };
         await ForwardAsync(frame, pending, cancellationToken).ConfigureAwait(false);
     }
@@ -142,7 +142,7 @@ internal sealed partial class PostgresSession
     {
         var parse = Parse.Decode(frame.Payload);
         var text = parse.GetText();
-        var command = InheritPrepared(_handler.Analyzer.Analyze(text, CommandOrigin.Prepare));
+        var command = _sqlPrepared.Inherit(_handler.Analyzer.Analyze(text, CommandOrigin.Prepare));
         var decision = Decide(command);
         if (decision.IsBlocking)
         {
@@ -159,7 +159,7 @@ internal sealed partial class PostgresSession
     {
         var bind = Bind.Decode(frame.Payload);
         var statement = _statements.GetValueOrDefault(bind.Statement);
-        if (statement is null && _sqlPrepared.TryGetValue(bind.Statement, out var sqlPrepared))
+        if (statement is null && _sqlPrepared.TryGet(bind.Statement, out var sqlPrepared))
         {
             // A statement prepared with SQL PREPARE can be bound by name in the extended protocol too.
             statement = new PreparedStatement(bind.Statement, sqlPrepared.Text, sqlPrepared);
@@ -208,13 +208,7 @@ internal sealed partial class PostgresSession
     private async ValueTask OnFunctionCallAsync(PgFrame frame, CancellationToken cancellationToken)
     {
         var call = FunctionCall.Decode(frame.Payload);
-        var command = new Command
-        {
-            Protocol = SqlProtocol,
-            Origin = CommandOrigin.FunctionCall,
-            Text = $"FunctionCall(oid {call.FunctionOid})",
-            Statements = [new StatementInfo { Kind = StatementKinds.FunctionCallMessage, Functions = [$"oid:{call.FunctionOid}"] }],
-        };
+        var command = ProtocolCommands.FunctionCall(call.FunctionOid);
         var decision = Decide(command);
         decision = await RecordCommandAsync(command, command.Text, decision, null, cancellationToken).ConfigureAwait(false);
         if (decision.IsBlocking)
@@ -266,17 +260,7 @@ internal sealed partial class PostgresSession
         }
 
         _client.Metrics.CommandDecided(decision.Action);
-
-        // COPY ... TO STDOUT carries no column names: a plan that masks by column cannot be applied to it.
-        if (decision is { IsBlocking: false, Masking.MasksColumns: true } && command.Statements.Any(s => s.Kind == StatementKinds.CopyTo))
-        {
-            return decision with
-            {
-                Action = DecisionAction.Deny,
-                Message = "COPY TO cannot be masked by column; select the columns you need with SELECT instead",
-            };
-        }
-        return decision;
+        return CopyToMasking.Apply(command, decision);
     }
 
     private static Decision GatewayDenial(string ruleId, string message) => new()
@@ -302,36 +286,6 @@ internal sealed partial class PostgresSession
         {
             PostgresLog.AuditFailed(_logger, _client.SessionId, e.Message);
             return GatewayDenial(DenialText.AuditUnavailableRule, "the audit log cannot record this command, so it was not run; try again later");
-        }
-    }
-
-    /// <summary><c>EXECUTE name</c> is judged with the statements of its <c>PREPARE</c>.</summary>
-    private Command InheritPrepared(Command command)
-    {
-        if (_sqlPrepared.Count == 0)
-            return command;
-        List<StatementInfo>? inherited = null;
-        foreach (var statement in command.Statements)
-        {
-            if (statement.Kind == StatementKinds.Execute && statement.Name is { } name && _sqlPrepared.TryGetValue(name, out var prepared))
-            {
-                inherited ??= [.. command.Statements];
-                inherited.AddRange(prepared.Statements.Select(s => s with { Nested = true }));
-            }
-        }
-        return inherited is null ? command : command with { Statements = [.. inherited] };
-    }
-
-    private void RememberSqlPrepares(Command command)
-    {
-        foreach (var statement in command.Statements)
-        {
-            if (statement.Nested || statement.Name is not { } name)
-                continue;
-            if (statement.Kind == StatementKinds.Prepare)
-                _sqlPrepared[name] = command;
-            else if (statement.Kind == StatementKinds.Deallocate)
-                _sqlPrepared.Remove(name);
         }
     }
 

@@ -95,13 +95,7 @@ internal sealed partial class PostgresSession
 
         if (startup.Parameters.TryGetValue("replication", out var replication) && replication is not ("false" or "off" or "no" or "0"))
         {
-            var command = new Command
-            {
-                Protocol = SqlProtocol,
-                Origin = CommandOrigin.Replication,
-                Text = $"replication={replication}",
-                Statements = [new StatementInfo { Kind = StatementKinds.Replication }],
-            };
+            var command = ProtocolCommands.Replication(replication);
             var decision = _client.Services.PolicyFor(_client.Listener).Current.Evaluate(_facts, command);
             await _audit.CommandAsync(command, command.Text, decision, null, cancellationToken).ConfigureAwait(false);
             if (decision.IsBlocking)

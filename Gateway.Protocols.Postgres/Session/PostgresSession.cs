@@ -28,7 +28,7 @@ internal sealed partial class PostgresSession : IDisposable
     private readonly PendingQueue _pending = new();
     private readonly Dictionary<string, PreparedStatement> _statements = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Portal> _portals = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Command> _sqlPrepared = new(StringComparer.OrdinalIgnoreCase);
+    private readonly SqlPreparedCommands _sqlPrepared = new();
     private readonly SemaphoreSlim _clientWrite = new(1, 1);
     private readonly SemaphoreSlim _serverWrite = new(1, 1);
     private readonly CancellationTokenSource _ended = new();

@@ -23,7 +23,7 @@ internal static class CliRun
         {
             Console.SetOut(capturedOut);
             Console.SetError(capturedErr);
-            var exit = await GatewayCli.Build().Parse(args).InvokeAsync();
+            var exit = await GatewayCli.InvokeAsync(args);
             return (exit, capturedOut.ToString(), capturedErr.ToString());
         }
         finally
