@@ -30,6 +30,7 @@ internal sealed class PendingQueue : IDisposable
     {
         if (!_queue.TryDequeue(out pending!))
             return false;
+        pending.Timeout?.Dispose();
         _room.Release();
         return true;
     }

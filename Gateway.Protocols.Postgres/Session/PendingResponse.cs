@@ -61,5 +61,11 @@ internal sealed class PendingResponse
     /// <summary>The gateway ended this result with its own error (a limit); the server's remaining answers are dropped.</summary>
     public bool EndedByGateway { get; set; }
 
+    /// <summary>The <c>statement_timeout</c> timer of a limited statement; disposed when the entry completes.</summary>
+    public ITimer? Timeout { get; set; }
+
+    /// <summary>The gateway cancelled this statement at its rule's <c>statement_timeout</c>.</summary>
+    public bool TimedOut { get; set; }
+
     public override string ToString() => Denial is null ? Kind.ToString() : $"{Kind} (denied)";
 }

@@ -8,6 +8,7 @@ using Gateway.Core.Policy;
 using Gateway.Protocols.Postgres.Analysis;
 using Gateway.Protocols.Postgres.Protocol;
 using Gateway.Protocols.Postgres.Protocol.Messages;
+using Gateway.Protocols.Postgres.Upstream;
 
 namespace Gateway.Protocols.Postgres.Session;
 
@@ -224,6 +225,28 @@ internal sealed partial class PostgresSession
     {
         await _pending.EnqueueAsync(pending, cancellationToken).ConfigureAwait(false);
         PgFrontendWriter.WriteFrame(ServerOutput, frame);
+        if (pending.Decision?.Limits?.StatementTimeout is { } timeout)
+            pending.Timeout = _client.Services.Time.CreateTimer(_ => _ = CancelIfStillRunningAsync(pending), null, timeout, System.Threading.Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>
+    /// A <c>limit</c> rule's <c>statement_timeout</c>: when the statement still runs at the deadline, the gateway
+    /// cancels it on the server with the upstream's own key, exactly as a client's cancel would, so the server
+    /// ends it with its native error and its own transaction state (no session setting is changed).
+    /// </summary>
+    private async Task CancelIfStillRunningAsync(PendingResponse pending)
+    {
+        if (!_pending.TryPeek(out var head) || !ReferenceEquals(head, pending) || _upstream is not { } upstream)
+            return;
+        pending.TimedOut = true;
+        try
+        {
+            await UpstreamCanceller.SendCancelAsync(_client.Listener.Target, upstream.ProcessId, upstream.SecretKey, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is UpstreamConnectException or IOException)
+        {
+            PostgresLog.UpstreamFailed(_logger, _client.SessionId, $"statement timeout cancel: {e.Message}");
+        }
     }
 
     /// <summary>Denies a simple Query or FunctionCall: the server gets a failing placeholder query instead.</summary>

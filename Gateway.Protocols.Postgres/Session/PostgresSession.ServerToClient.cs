@@ -281,6 +281,18 @@ internal sealed partial class PostgresSession
             // The server's error is for the placeholder the gateway sent in place of the denied message.
             PgBackendWriter.WriteErrorResponse(ClientOutput, denial);
         }
+        else if (head is { TimedOut: true, Decision: { } limited } && ErrorResponse.Decode(frame.Payload).Fields.SqlState == "57014")
+        {
+            // The server's "canceling statement due to user request" is the gateway's cancel: say which rule.
+            var timeout = limited.Limits!.StatementTimeout!.Value;
+            var error = new PgError(PgSeverity.Error, "57014", $"canceling statement due to statement timeout of rule {limited.RuleId} ({timeout.TotalSeconds:0.###} s)")
+            {
+                Detail = limited.Message,
+                Hint = "Make the statement cheaper (an index, a narrower WHERE) or ask for a longer limit.",
+            };
+            PgBackendWriter.WriteErrorResponse(ClientOutput, error);
+            await AuditErrorQuietlyAsync("gateway", "ERROR", "57014", error.Message).ConfigureAwait(false);
+        }
         else
         {
             var fields = ErrorResponse.Decode(frame.Payload).Fields;

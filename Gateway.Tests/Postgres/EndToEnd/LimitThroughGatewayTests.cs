@@ -31,6 +31,11 @@ public sealed class LimitThroughGatewayTests
                 action: limit
                 max_rows: 10
                 message: Results are capped at 10 rows for analysts; aggregate or add a LIMIT.
+              - id: analysts-quick-statements
+                match: { groups: [analysts], functions: [pg_sleep] }
+                action: limit
+                statement_timeout: 500ms
+                message: Analyst statements may run half a second.
             """);
         _gateway = await GatewayUnderTest.StartAsync(_pg, _rules);
     }
@@ -49,6 +54,17 @@ public sealed class LimitThroughGatewayTests
 
         Assert.That(result.Stderr, Does.Contain("ERROR:  54000: result limited by rule analysts-small-results"), result.Output);
         Assert.That(result.Stdout, Does.Contain("100"), "a small result still passes, and the session goes on");
+    }
+
+    [Test]
+    public async Task A_statement_over_its_statement_timeout_is_cancelled_on_the_server_naming_the_rule()
+    {
+        var started = DateTime.UtcNow;
+        var result = await _gateway.PsqlAsync(_gateway.Token("analyst", "analysts"), "-c", "SELECT pg_sleep(20)", "-c", "SELECT 'after'");
+
+        Assert.That(result.Stderr, Does.Contain("ERROR:  57014: canceling statement due to statement timeout of rule analysts-quick-statements"), result.Output);
+        Assert.That(result.Stdout, Does.Contain("after"), "the session goes on");
+        Assert.That(DateTime.UtcNow - started, Is.LessThan(TimeSpan.FromSeconds(15)), "the server stopped the statement");
     }
 
     [Test]
