@@ -58,6 +58,9 @@ internal sealed class PendingResponse
     /// <summary>Rows forwarded so far for the current result (for <c>max_rows</c>).</summary>
     public long RowsForwarded { get; set; }
 
+    /// <summary>Row bytes forwarded so far for the current result (for <c>max_bytes</c>).</summary>
+    public long BytesForwarded { get; set; }
+
     /// <summary>The gateway ended this result with its own error (a limit); the server's remaining answers are dropped.</summary>
     public bool EndedByGateway { get; set; }
 

@@ -192,12 +192,21 @@ internal sealed partial class PostgresSession
             capture.Bytes += frame.Payload.Length;
         }
 
-        if (head.Decision?.Limits?.MaxRows is { } maxRows && head.RowsForwarded >= maxRows)
+        if (head.Decision?.Limits is { } limits)
         {
-            await EndWithLimitAsync(head, $"the result exceeds {maxRows} rows").ConfigureAwait(false);
-            return;
+            if (limits.MaxRows is { } maxRows && head.RowsForwarded >= maxRows)
+            {
+                await EndWithLimitAsync(head, $"the result exceeds {maxRows} rows").ConfigureAwait(false);
+                return;
+            }
+            if (limits.MaxBytes is { } maxBytes && head.BytesForwarded + frame.Payload.Length > maxBytes)
+            {
+                await EndWithLimitAsync(head, $"the result exceeds {maxBytes} bytes").ConfigureAwait(false);
+                return;
+            }
         }
         head.RowsForwarded++;
+        head.BytesForwarded += frame.Payload.Length;
 
         var row = DataRow.Decode(frame.Payload);
         var count = row.ColumnCount;
@@ -250,6 +259,7 @@ internal sealed partial class PostgresSession
                 head.Capture?.Start();
                 head.Shape = null;
                 head.RowsForwarded = 0;
+                head.BytesForwarded = 0;
             }
         }
         Forward(frame);

@@ -20,6 +20,8 @@ public sealed class LimitThroughGatewayTests
             DROP TABLE IF EXISTS limit_rows, limit_log;
             CREATE TABLE limit_rows AS SELECT g AS id FROM generate_series(1, 100) g;
             CREATE TABLE limit_log (note text);
+            DROP TABLE IF EXISTS limit_blobs;
+            CREATE TABLE limit_blobs AS SELECT g AS id, repeat('x', 1000) AS body FROM generate_series(1, 50) g;
             """);
         _rules = Path.Combine(Path.GetTempPath(), $"limit-rules-{Guid.NewGuid():n}.yaml");
         await File.WriteAllTextAsync(_rules, """
@@ -31,6 +33,11 @@ public sealed class LimitThroughGatewayTests
                 action: limit
                 max_rows: 10
                 message: Results are capped at 10 rows for analysts; aggregate or add a LIMIT.
+              - id: analysts-small-payloads
+                match: { groups: [analysts], tables: [limit_blobs] }
+                action: limit
+                max_bytes: 10000
+                message: Results are capped at 10 kB for analysts.
               - id: analysts-quick-statements
                 match: { groups: [analysts], functions: [pg_sleep] }
                 action: limit
@@ -65,6 +72,15 @@ public sealed class LimitThroughGatewayTests
         Assert.That(result.Stderr, Does.Contain("ERROR:  57014: canceling statement due to statement timeout of rule analysts-quick-statements"), result.Output);
         Assert.That(result.Stdout, Does.Contain("after"), "the session goes on");
         Assert.That(DateTime.UtcNow - started, Is.LessThan(TimeSpan.FromSeconds(15)), "the server stopped the statement");
+    }
+
+    [Test]
+    public async Task A_result_over_max_bytes_ends_with_54000_naming_the_rule()
+    {
+        var result = await _gateway.PsqlAsync(_gateway.Token("analyst", "analysts"), "-tA", "-c", "SELECT body FROM limit_blobs", "-c", "SELECT length(body) FROM limit_blobs WHERE id = 1");
+
+        Assert.That(result.Stderr, Does.Contain("ERROR:  54000: result limited by rule analysts-small-payloads: the result exceeds 10000 bytes"), result.Output);
+        Assert.That(result.Stdout.TrimEnd(), Does.EndWith("1000"), "a small result passes");
     }
 
     [Test]
