@@ -7,6 +7,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Gateway.Core.Config;
 using Gateway.Core.Sessions;
+using Gateway.Core.Tls;
 using Gateway.Protocols.Postgres.Protocol;
 using Pipelines.Sockets.Unofficial;
 
@@ -52,11 +53,14 @@ internal sealed class UpstreamChannel : IAsyncDisposable
             if (!await NegotiateSslAsync(connection, target, cancellationToken).ConfigureAwait(false))
                 return new UpstreamChannel(connection, connection, tls: null);
 
-            var options = BuildTlsOptions(target);
             SslStreamPipe tls;
             try
             {
-                tls = await UpstreamTls.AuthenticateAsClientAsync(connection, options, cancellationToken).ConfigureAwait(false);
+                tls = await TlsPipe.AuthenticateAsClientAsync(connection, target.Host, target.Tls, target.CaFile, cancellationToken).ConfigureAwait(false);
+            }
+            catch (CryptographicException e)
+            {
+                throw new UpstreamConnectException(UpstreamConnectStage.Tls, $"cannot use ca_file for upstream {name}: {e.Message}", e);
             }
             catch (Exception e) when (e is AuthenticationException or IOException)
             {
@@ -149,52 +153,6 @@ internal sealed class UpstreamChannel : IAsyncDisposable
                 throw new UpstreamConnectException(UpstreamConnectStage.Tls,
                     $"upstream {target.Host}:{target.Port} answered SSLRequest with '{(char)answer}' (0x{answer:X2})");
         }
-    }
-
-    private static SslClientAuthenticationOptions BuildTlsOptions(TargetConfig target)
-    {
-        var options = new SslClientAuthenticationOptions
-        {
-            TargetHost = target.Host,
-            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-        };
-        if (target.Tls != TargetTlsMode.VerifyFull)
-        {
-            // prefer/require: encryption without server authentication, as libpq's sslmode of the same name.
-            // verify-full is the mode that authenticates the server; config documents the difference.
-#pragma warning disable CA5359
-            options.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
-#pragma warning restore CA5359
-            return options;
-        }
-        if (target.CaFile is not null)
-        {
-            var policy = new X509ChainPolicy
-            {
-                TrustMode = X509ChainTrustMode.CustomRootTrust,
-                RevocationMode = X509RevocationMode.NoCheck,
-            };
-            policy.CustomTrustStore.AddRange(LoadCaFile(target.CaFile));
-            options.CertificateChainPolicy = policy;
-        }
-        // No callback: SslStream enforces chain trust and the host name.
-        return options;
-    }
-
-    private static X509Certificate2Collection LoadCaFile(string path)
-    {
-        var certificates = new X509Certificate2Collection();
-        try
-        {
-            certificates.ImportFromPemFile(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
-        {
-            throw new UpstreamConnectException(UpstreamConnectStage.Tls, $"cannot read ca_file {path}: {e.Message}", e);
-        }
-        if (certificates.Count == 0)
-            throw new UpstreamConnectException(UpstreamConnectStage.Tls, $"ca_file {path} holds no PEM certificate");
-        return certificates;
     }
 
     private static string TlsModeText(TargetTlsMode mode) => mode switch
