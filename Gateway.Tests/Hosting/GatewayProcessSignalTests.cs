@@ -50,7 +50,13 @@ public sealed class GatewayProcessSignalTests
             var connection = $"host=127.0.0.1 port={port} dbname=postgres user=drainer sslmode=disable";
             var slow = ProcessRunner.RunAsync("psql", [connection, "-X", "-tA", "-c", "SELECT 'finished after ' || pg_sleep(2)::text || 'the drain started'"],
                 new Dictionary<string, string> { ["PGPASSWORD"] = token });
-            await Task.Delay(700);
+            // Signal only once the query runs on the server: an idle session is ended by the drain at once.
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (!Equals(await pg.ScalarAsync("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%finished after%' AND state = 'active' AND pid <> pg_backend_pid()"), 1L))
+            {
+                Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "the slow query never started");
+                await Task.Delay(50);
+            }
 
             Assert.That(Kill(process.Id, "TERM"), Is.Zero);
             await Task.Delay(300);
