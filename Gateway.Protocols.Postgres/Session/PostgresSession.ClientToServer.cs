@@ -118,7 +118,7 @@ internal sealed partial class PostgresSession
                 PgFrontendWriter.WriteFrame(ServerOutput, frame);
                 return true;
             default:
-                throw new PgProtocolException(PgProtocolViolation.UnknownMessageType, $"unexpected message type '{(char)frame.Type}' (0x{frame.Type:x2}) after authentication");
+                throw new PgProtocolException(PgProtocolViolation.UnknownMessageType, $"unexpected message type {PgMessageReader.TypeText(frame.Type)} (0x{frame.Type:x2}) after authentication");
         }
     }
 

@@ -251,7 +251,7 @@ internal sealed partial class PostgresSession
                 {
                     consumed = examined = reader.Position;
                     if (frame.Frontend != FrontendMessageType.Password)
-                        throw new PgProtocolException(PgProtocolViolation.UnexpectedMessage, $"expected a password message, got '{(char)frame.Type}'");
+                        throw new PgProtocolException(PgProtocolViolation.UnexpectedMessage, $"expected a password message, got {PgMessageReader.TypeText(frame.Type)}");
                     return PasswordMessage.Decode(frame.Payload).Password;
                 }
                 if (result.IsCompleted)
