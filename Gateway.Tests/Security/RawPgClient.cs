@@ -16,6 +16,14 @@ internal sealed class RawPgClient : IAsyncDisposable
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(15);
 
+    /// <summary>Sends a CancelRequest on a connection of its own, as libpq does.</summary>
+    public static async Task CancelAsync(int port, BackendMessage keyData)
+    {
+        await using var canceller = await ConnectAsync(port);
+        await canceller.WriteAsync([.. new WireBytes().Int32(16).Int32(Gateway.Protocols.Postgres.Protocol.StartupRequestCodes.CancelRequest).ToArray(), .. keyData.Body]);
+        await canceller.ReadUntilClosedAsync();
+    }
+
     private readonly Socket _socket;
     private Stream _stream;
 
@@ -44,6 +52,9 @@ internal sealed class RawPgClient : IAsyncDisposable
     }
 
     public Socket Socket => _socket;
+
+    /// <summary>The BackendKeyData the gateway handed out at startup (its own key, not the target's).</summary>
+    public BackendMessage? KeyData { get; private set; }
 
     /// <summary>Writes the bytes; with <paramref name="pieceLength"/>, one write (and TCP segment) per piece.</summary>
     public async Task WriteAsync(byte[] bytes, int pieceLength = 0)
@@ -84,8 +95,8 @@ internal sealed class RawPgClient : IAsyncDisposable
         _stream = tls;
     }
 
-    /// <summary>TLS, StartupMessage, the token as password, then everything up to the first ReadyForQuery.</summary>
-    public async Task AuthenticateAsync(string token, string user = "agent-007", string database = "postgres", string applicationName = "raw")
+    /// <summary>TLS, StartupMessage, the token as password, then everything up to the first ReadyForQuery (returned).</summary>
+    public async Task<List<BackendMessage>> AuthenticateAsync(string token, string user = "agent-007", string database = "postgres", string applicationName = "raw")
     {
         await StartTlsAsync();
         await WriteAsync(HostileFrames.Startup(("user", user), ("database", database), ("application_name", applicationName)));
@@ -93,13 +104,17 @@ internal sealed class RawPgClient : IAsyncDisposable
         if (request is not { Type: 'R' })
             throw new InvalidOperationException($"expected an authentication request, got {request}");
         await WriteAsync(WireBytes.Frame('p', new WireBytes().CString(token)));
+        var messages = new List<BackendMessage>();
         while (true)
         {
             var message = await ReadMessageAsync() ?? throw new InvalidOperationException("closed during authentication");
             if (message.Type == 'E')
                 throw new InvalidOperationException($"authentication failed: {message}");
+            messages.Add(message);
+            if (message.Type == 'K')
+                KeyData = message;
             if (message.Type == 'Z')
-                return;
+                return messages;
         }
     }
 
@@ -158,6 +173,8 @@ internal sealed class RawPgClient : IAsyncDisposable
         while (await ReadMessageAsync() is { } message)
         {
             messages.Add(message);
+            if (message.Type == 'K')
+                KeyData = message;
             if (message.Type == 'Z')
                 break;
         }
