@@ -166,6 +166,29 @@ internal sealed class RawPgClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Every byte until the gateway closes the connection, unparsed (e.g. after an 'S' with no TLS handshake).</summary>
+    public async Task<byte[]> ReadBytesUntilClosedAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        var bytes = new MemoryStream();
+        var buffer = new byte[4096];
+        try
+        {
+            int n;
+            while ((n = await _stream.ReadAsync(buffer, cts.Token)) > 0)
+                bytes.Write(buffer, 0, n);
+        }
+        catch (Exception e) when (e is IOException or SocketException)
+        {
+            // A reset is a close too.
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"the gateway kept the connection open ({bytes.Length} bytes so far)");
+        }
+        return bytes.ToArray();
+    }
+
     /// <summary>Reads until ReadyForQuery (or close); the messages before it.</summary>
     public async Task<List<BackendMessage>> ReadUntilReadyAsync()
     {

@@ -43,6 +43,10 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
     public int PortOf(string listenerName) =>
         _host.Listeners.Single(l => l.Config.Name == listenerName).LocalEndPoint!.Port;
 
+    /// <summary>Sessions a listener currently runs (admitted, not yet closed).</summary>
+    public int ActiveSessions(string listenerName) =>
+        _host.Listeners.Single(l => l.Config.Name == listenerName).ActiveSessions;
+
     public static async Task<GatewayUnderTest> StartAsync(PostgresServer server, string? rulesFile = null,
         string tls = "auto", string extraListenerYaml = "", string extraYaml = "", Func<IFrameLog, IFrameLog>? wrapFrameLog = null,
         ILoggerFactory? loggers = null)
