@@ -35,9 +35,9 @@ public static class PgMessageReader
         var type = header[0];
         var length = BinaryPrimitives.ReadInt32BigEndian(header[1..]);
         if (length < 4)
-            PgProtocolException.Throw(PgProtocolViolation.MessageLengthInvalid, $"message '{(char)type}' declares length {length}");
+            PgProtocolException.Throw(PgProtocolViolation.MessageLengthInvalid, $"message {TypeText(type)} declares length {length}");
         if (length > maxLength)
-            PgProtocolException.Throw(PgProtocolViolation.MessageTooLarge, $"message '{(char)type}' declares length {length}, limit is {maxLength}");
+            PgProtocolException.Throw(PgProtocolViolation.MessageTooLarge, $"message {TypeText(type)} declares length {length}, limit is {maxLength}");
 
         var total = 1L + length;
         if (reader.Remaining < total)
@@ -48,6 +48,12 @@ public static class PgMessageReader
         frame = new PgFrame(type, raw);
         return true;
     }
+
+    /// <summary>
+    /// A type byte for error text: <c>'Q'</c> when printable, else <c>0x00</c>. The byte comes from the peer, and a
+    /// NUL or control character must not reach an ErrorResponse (a NUL cannot be written in a protocol string).
+    /// </summary>
+    public static string TypeText(byte type) => type is > 0x20 and < 0x7F ? $"'{(char)type}'" : $"0x{type:x2}";
 
     /// <summary>Reads one startup-phase packet (StartupMessage, SSLRequest, GSSENCRequest or CancelRequest).</summary>
     public static bool TryReadStartupFrame(ref SequenceReader<byte> reader, out PgStartupFrame frame)

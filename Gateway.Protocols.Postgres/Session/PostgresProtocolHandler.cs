@@ -1,5 +1,7 @@
+using System.IO.Pipelines;
 using Gateway.Core.Sessions;
 using Gateway.Protocols.Postgres.Analysis;
+using Gateway.Protocols.Postgres.Protocol;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Protocols.Postgres.Session;
@@ -8,8 +10,11 @@ namespace Gateway.Protocols.Postgres.Session;
 /// The PostgreSQL side of the gateway: one instance per process, shared by every PostgreSQL listener. Holds what
 /// sessions share — the cancel key map and the SQL analyser with its cache — and runs a session per connection.
 /// </summary>
-public sealed class PostgresProtocolHandler : IProtocolHandler
+public sealed class PostgresProtocolHandler : IProtocolHandler, IConnectionRefusal
 {
+    /// <summary>SQLSTATE too_many_connections, what PostgreSQL itself answers past max_connections.</summary>
+    public const string TooManyConnectionsSqlState = "53300";
+
     public PostgresProtocolHandler(ILoggerFactory loggers, SqlAnalyzer? analyzer = null)
     {
         Logger = loggers.CreateLogger("Gateway.Postgres");
@@ -28,5 +33,16 @@ public sealed class PostgresProtocolHandler : IProtocolHandler
     {
         using var session = new PostgresSession(connection, this);
         await session.RunAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A client over a connection cap is told so before the socket closes, as PostgreSQL does ("sorry, too many
+    /// clients already"). Sent at once, whatever the client sent first: libpq reports an ErrorResponse that
+    /// answers its SSLRequest, and nothing the client sent is read.
+    /// </summary>
+    public async ValueTask RefuseAsync(IDuplexPipe pipe, string reason)
+    {
+        PgBackendWriter.WriteErrorResponse(pipe.Output, new PgError(PgSeverity.Fatal, TooManyConnectionsSqlState, $"sorry, {reason}"));
+        await pipe.Output.FlushAsync().ConfigureAwait(false);
     }
 }

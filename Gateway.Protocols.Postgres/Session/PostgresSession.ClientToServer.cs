@@ -106,6 +106,7 @@ internal sealed partial class PostgresSession
                 await ForwardAsync(frame, new PendingResponse(PendingKind.Close), cancellationToken).ConfigureAwait(false);
                 return false;
             case FrontendMessageType.Sync:
+                Sync.Decode(frame.Payload);
                 _discardUntilSync = false;
                 await ForwardAsync(frame, new PendingResponse(PendingKind.Sync), cancellationToken).ConfigureAwait(false);
                 return false;
@@ -113,13 +114,35 @@ internal sealed partial class PostgresSession
                 await OnFunctionCallAsync(frame, cancellationToken).ConfigureAwait(false);
                 return false;
             case FrontendMessageType.Flush or FrontendMessageType.CopyData or FrontendMessageType.CopyDone or FrontendMessageType.CopyFail:
+                CheckPassThrough(frame);
                 PgFrontendWriter.WriteFrame(ServerOutput, frame);
                 return false;
             case FrontendMessageType.Terminate:
+                Terminate.Decode(frame.Payload);
                 PgFrontendWriter.WriteFrame(ServerOutput, frame);
                 return true;
             default:
-                throw new PgProtocolException(PgProtocolViolation.UnknownMessageType, $"unexpected message type '{(char)frame.Type}' (0x{frame.Type:x2}) after authentication");
+                throw new PgProtocolException(PgProtocolViolation.UnknownMessageType, $"unexpected message type {PgMessageReader.TypeText(frame.Type)} (0x{frame.Type:x2}) after authentication");
+        }
+    }
+
+    /// <summary>
+    /// Messages forwarded without a decision are still decoded (fail closed): a Flush with a body or a CopyFail
+    /// without its terminator is malformed, and a malformed frame never reaches the target.
+    /// </summary>
+    private static void CheckPassThrough(in PgFrame frame)
+    {
+        switch (frame.Frontend)
+        {
+            case FrontendMessageType.Flush:
+                Flush.Decode(frame.Payload);
+                break;
+            case FrontendMessageType.CopyDone:
+                CopyDone.Decode(frame.Payload);
+                break;
+            case FrontendMessageType.CopyFail:
+                CopyFail.Decode(frame.Payload);
+                break;
         }
     }
 

@@ -128,7 +128,7 @@ internal sealed partial class PostgresSession
                 _upstream!.UpdateParameter(parameter.Name, parameter.Value);
                 break;
             case BackendMessageType.Authentication or BackendMessageType.BackendKeyData or BackendMessageType.NegotiateProtocolVersion:
-                throw new PgProtocolException(PgProtocolViolation.UnexpectedMessage, $"the target sent '{(char)frame.Type}' after startup");
+                throw new PgProtocolException(PgProtocolViolation.UnexpectedMessage, $"the target sent {PgMessageReader.TypeText(frame.Type)} after startup");
         }
         Forward(frame);
     }

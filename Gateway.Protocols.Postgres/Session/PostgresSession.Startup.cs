@@ -87,7 +87,16 @@ internal sealed partial class PostgresSession
             return await RefuseAsync("28P01", $"token authentication failed: {validation.Reason}").ConfigureAwait(false);
         }
 
-        _principal = validation.Principal!;
+        // The clock skew lets a token pass validation a little after exp; a session never starts on one (it would
+        // be ended at once by the expiry timer, but not before a query pipelined behind the password had run).
+        if (validation.Principal!.ExpiresAt <= _client.Services.Time.GetUtcNow())
+        {
+            PostgresLog.TokenRefused(_logger, _client.SessionId, _client.RemoteEndPoint.ToString(), "Expired");
+            _endReason = "token refused: token expired";
+            return await RefuseAsync("28P01", $"token authentication failed: token expired at {validation.Principal.ExpiresAt:yyyy-MM-dd'T'HH:mm:ss'Z'}").ConfigureAwait(false);
+        }
+
+        _principal = validation.Principal;
         _audit.Identify(_principal);
         var database = startup.Database ?? _client.Listener.Target.Database ?? startup.User ?? "postgres";
         _audit.Database = database;
@@ -245,7 +254,7 @@ internal sealed partial class PostgresSession
                 {
                     consumed = examined = reader.Position;
                     if (frame.Frontend != FrontendMessageType.Password)
-                        throw new PgProtocolException(PgProtocolViolation.UnexpectedMessage, $"expected a password message, got '{(char)frame.Type}'");
+                        throw new PgProtocolException(PgProtocolViolation.UnexpectedMessage, $"expected a password message, got {PgMessageReader.TypeText(frame.Type)}");
                     return PasswordMessage.Decode(frame.Payload).Password;
                 }
                 if (result.IsCompleted)

@@ -151,7 +151,7 @@ internal sealed class UpstreamChannel : IAsyncDisposable
                     $"upstream {target.Host}:{target.Port} does not support TLS, but the target requires it (tls: {TlsModeText(target.Tls)})");
             default:
                 throw new UpstreamConnectException(UpstreamConnectStage.Tls,
-                    $"upstream {target.Host}:{target.Port} answered SSLRequest with '{(char)answer}' (0x{answer:X2})");
+                    $"upstream {target.Host}:{target.Port} answered SSLRequest with {PgMessageReader.TypeText(answer)}");
         }
     }
 

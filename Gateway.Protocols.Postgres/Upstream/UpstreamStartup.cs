@@ -77,7 +77,7 @@ internal sealed class UpstreamStartup(string target, string user, string? passwo
                 _state = State.Ready;
                 return true;
             default:
-                throw Unexpected($"message '{(char)frame.Type}'");
+                throw Unexpected($"message {PgMessageReader.TypeText(frame.Type)}");
         }
     }
 

@@ -39,8 +39,17 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
     public int Port { get; }
     public string StateDirectory => Config.StateDirectory;
 
+    /// <summary>The port of a listener added with <c>extraListenerYaml</c>.</summary>
+    public int PortOf(string listenerName) =>
+        _host.Listeners.Single(l => l.Config.Name == listenerName).LocalEndPoint!.Port;
+
+    /// <summary>Sessions a listener currently runs (admitted, not yet closed).</summary>
+    public int ActiveSessions(string listenerName) =>
+        _host.Listeners.Single(l => l.Config.Name == listenerName).ActiveSessions;
+
     public static async Task<GatewayUnderTest> StartAsync(PostgresServer server, string? rulesFile = null,
-        string tls = "auto", string extraListenerYaml = "", string extraYaml = "", Func<IFrameLog, IFrameLog>? wrapFrameLog = null)
+        string tls = "auto", string extraListenerYaml = "", string extraYaml = "", Func<IFrameLog, IFrameLog>? wrapFrameLog = null,
+        ILoggerFactory? loggers = null)
     {
         var root = Path.Combine(Path.GetTempPath(), "gw-e2e-" + Guid.NewGuid().ToString("n")[..10]);
         Directory.CreateDirectory(root);
@@ -75,7 +84,7 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
         var config = ConfigLoader.Load(configPath);
 
         // GATEWAY_TEST_LOGS=1 shows the gateway's own log while debugging a test.
-        var loggers = Environment.GetEnvironmentVariable("GATEWAY_TEST_LOGS") == "1"
+        loggers ??= Environment.GetEnvironmentVariable("GATEWAY_TEST_LOGS") == "1"
             ? LoggerFactory.Create(b => b.AddProvider(new FileLoggerProvider(Path.Combine(Path.GetTempPath(), "gateway-test.log"))).SetMinimumLevel(LogLevel.Trace))
             : NullLoggerFactory.Instance;
         var runtime = await GatewayRuntime.StartAsync(config, loggers);

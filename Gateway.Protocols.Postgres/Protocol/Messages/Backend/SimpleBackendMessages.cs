@@ -41,7 +41,7 @@ public readonly record struct ReadyForQuery(TransactionStatus Status)
         var status = reader.ReadByte();
         reader.EnsureEnd();
         if (status is not ((byte)'I' or (byte)'T' or (byte)'E'))
-            PgProtocolException.Throw(PgProtocolViolation.InvalidFieldValue, $"{nameof(ReadyForQuery)}: status '{(char)status}'");
+            PgProtocolException.Throw(PgProtocolViolation.InvalidFieldValue, $"{nameof(ReadyForQuery)}: status {PgMessageReader.TypeText(status)}");
         return new ReadyForQuery((TransactionStatus)status);
     }
 }

@@ -47,7 +47,7 @@ internal static class PgObjectKinds
     {
         var kind = reader.ReadByte();
         if (kind is not ((byte)'S' or (byte)'P'))
-            PgProtocolException.Throw(PgProtocolViolation.InvalidFieldValue, $"{message}: target '{(char)kind}' is neither 'S' nor 'P'");
+            PgProtocolException.Throw(PgProtocolViolation.InvalidFieldValue, $"{message}: target {PgMessageReader.TypeText(kind)} is neither 'S' nor 'P'");
         return (PgObjectKind)kind;
     }
 }
