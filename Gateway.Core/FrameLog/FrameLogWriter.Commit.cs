@@ -18,7 +18,7 @@ public sealed partial class FrameLogWriter
                 while (batch.Count < _options.MaxBatchRecords && reader.TryRead(out var ticket))
                     batch.Add(ticket);
                 if (batch.Count > 0)
-                    await CommitAsync(batch, closing: false).ConfigureAwait(false);
+                    await CommitOnWriterAsync(batch, closing: false).ConfigureAwait(false);
             }
             finally
             {
@@ -30,7 +30,7 @@ public sealed partial class FrameLogWriter
         try
         {
             _closed = true;
-            await CommitAsync(batch, closing: true).ConfigureAwait(false);
+            await CommitOnWriterAsync(batch, closing: true).ConfigureAwait(false);
         }
         finally
         {
@@ -39,14 +39,28 @@ public sealed partial class FrameLogWriter
     }
 
     /// <summary>
-    /// The caller's own group commit, for <c>durability: buffered</c> when no other commit runs: the records
-    /// queued so far, then <paramref name="record"/>, written with one synchronous write (to the page cache) on
-    /// the caller's thread. It saves the two thread hops of the writer task (to it and back), which cost more
-    /// than the write itself. Returns null when the record must take the queue instead.
+    /// The writer task's commit. Where callers commit inline, it writes synchronously too, so the gate is never
+    /// held across an await and an inline caller waiting for it waits for one page-cache write at most.
+    /// </summary>
+    private Task CommitOnWriterAsync(List<AppendTicket> batch, bool closing)
+    {
+        if (!_inlineCommits)
+            return CommitAsync(batch, closing);
+        CommitSynchronously(batch, closing);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The caller's own group commit, for <c>durability: buffered</c>: the records queued so far (timer ticks,
+    /// appends that gave up waiting), then <paramref name="record"/>, written with one synchronous write (to the
+    /// page cache) on the caller's thread. It saves the two thread hops of the writer task (to it and back),
+    /// which cost more than the write itself. A caller that finds another commit running waits for it (one
+    /// serialisation and one page-cache write, every holder commits synchronously) rather than hop threads.
+    /// Returns null when the record must take the queue instead.
     /// </summary>
     private AppendTicket? TryCommitInline(FrameRecord record)
     {
-        if (!_commitGate.Wait(0))
+        if (!_commitGate.Wait(InlineGateWait))
             return null;
         try
         {
@@ -100,10 +114,13 @@ public sealed partial class FrameLogWriter
         FinishCommit(batch, commit);
     }
 
+    /// <summary>A stalled disk makes inline callers queue (and wait asynchronously) instead of blocking a thread longer.</summary>
+    private static readonly TimeSpan InlineGateWait = TimeSpan.FromMilliseconds(50);
+
     /// <summary><see cref="CommitAsync"/> with a synchronous write: the inline path of <c>durability: buffered</c>.</summary>
-    private void CommitSynchronously(List<AppendTicket> batch)
+    private void CommitSynchronously(List<AppendTicket> batch, bool closing = false)
     {
-        if (!TryStartCommit(batch, closing: false, out var commit))
+        if (!TryStartCommit(batch, closing, out var commit))
             return;
         try
         {
