@@ -1,3 +1,5 @@
 using Gateway.Host.Cli;
+using Gateway.Host.Hosting;
 
+SocketEngineSettings.Apply();
 return await GatewayCli.InvokeAsync(args);

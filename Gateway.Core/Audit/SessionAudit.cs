@@ -129,6 +129,44 @@ public sealed class SessionAudit
         return _log.AppendAsync(record, cancellationToken);
     }
 
+    /// <summary>
+    /// Records a result without making the caller wait: results are recorded after they were forwarded (the
+    /// client is not held back for the log), in order behind the session's earlier records. A record the log
+    /// cannot take is lost, as with <see cref="ResultAsync"/>; the writer reports its own write failures.
+    /// </summary>
+    public void Result(ResultCapture result)
+    {
+        var pending = ResultAsync(result, CancellationToken.None);
+        if (pending.IsCompleted)
+            Observe(pending);
+        else
+            _ = ObserveLaterAsync(pending);
+    }
+
+    private static void Observe(ValueTask pending)
+    {
+        try
+        {
+            pending.GetAwaiter().GetResult();   // also hands the append's pooled completion back
+        }
+        catch (FrameLogUnavailableException)
+        {
+            // Lost result record: the command itself was recorded before it ran.
+        }
+    }
+
+    private static async Task ObserveLaterAsync(ValueTask pending)
+    {
+        try
+        {
+            await pending.ConfigureAwait(false);
+        }
+        catch (FrameLogUnavailableException)
+        {
+            // As in Observe.
+        }
+    }
+
     public ValueTask ErrorAsync(string source, string severity, string code, string message, string? detail,
         CancellationToken cancellationToken)
     {

@@ -10,12 +10,82 @@ public sealed partial class FrameLogWriter
         var batch = new List<AppendTicket>(_options.MaxBatchRecords);
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            while (batch.Count < _options.MaxBatchRecords && reader.TryRead(out var ticket))
-                batch.Add(ticket);
-            await CommitAsync(batch, closing: false).ConfigureAwait(false);
-            batch.Clear();
+            // Tickets are taken off the queue only under the gate, so an inline commit (which drains the queue
+            // first) can never overtake a record that was queued before it.
+            await _commitGate.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                while (batch.Count < _options.MaxBatchRecords && reader.TryRead(out var ticket))
+                    batch.Add(ticket);
+                if (batch.Count > 0)
+                    await CommitOnWriterAsync(batch, closing: false).ConfigureAwait(false);
+            }
+            finally
+            {
+                _commitGate.Release();
+                batch.Clear();
+            }
         }
-        await CommitAsync(batch, closing: true).ConfigureAwait(false);
+        await _commitGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            _closed = true;
+            await CommitOnWriterAsync(batch, closing: true).ConfigureAwait(false);
+        }
+        finally
+        {
+            _commitGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// The writer task's commit. Where callers commit inline, it writes synchronously too, so the gate is never
+    /// held across an await and an inline caller waiting for it waits for one page-cache write at most.
+    /// </summary>
+    private Task CommitOnWriterAsync(List<AppendTicket> batch, bool closing)
+    {
+        if (!_inlineCommits)
+            return CommitAsync(batch, closing);
+        CommitSynchronously(batch, closing);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The caller's own group commit, for <c>durability: buffered</c>: the records queued so far (timer ticks,
+    /// appends that gave up waiting), then <paramref name="record"/>, written with one synchronous write (to the
+    /// page cache) on the caller's thread. It saves the two thread hops of the writer task (to it and back),
+    /// which cost more than the write itself. A caller that finds another commit running waits for it (one
+    /// serialisation and one page-cache write, every holder commits synchronously) rather than hop threads.
+    /// Returns null when the record must take the queue instead.
+    /// </summary>
+    private AppendTicket? TryCommitInline(FrameRecord record)
+    {
+        if (!_commitGate.Wait(InlineGateWait))
+            return null;
+        try
+        {
+            if (_closed)
+                return null;
+            var batch = _inlineBatch;
+            var reader = _queue.Reader;
+            while (batch.Count < _options.MaxBatchRecords && reader.TryRead(out var queued))
+                batch.Add(queued);
+            if (reader.Count > 0)
+            {
+                // More queued than one batch holds: this record goes behind them through the queue.
+                CommitSynchronously(batch);
+                return null;
+            }
+            var ticket = AppendTicket.Rent(record);
+            batch.Add(ticket);
+            CommitSynchronously(batch);
+            return ticket;
+        }
+        finally
+        {
+            _inlineBatch.Clear();
+            _commitGate.Release();
+        }
     }
 
     /// <summary>
@@ -25,14 +95,63 @@ public sealed partial class FrameLogWriter
     /// </summary>
     private async Task CommitAsync(List<AppendTicket> batch, bool closing)
     {
+        if (!TryStartCommit(batch, closing, out var commit))
+            return;
+        try
+        {
+            if (_buffer.Length > 0)
+            {
+                await _segment!.WriteAsync(_buffer.WrittenMemory, _segmentLength).ConfigureAwait(false);
+                if (_config.Durability == Durability.Fsync)
+                    _segment.FlushToDisk();
+            }
+        }
+        catch (Exception e)
+        {
+            FailCommit(batch, commit, e);
+            return;
+        }
+        FinishCommit(batch, commit);
+    }
+
+    /// <summary>A stalled disk makes inline callers queue (and wait asynchronously) instead of blocking a thread longer.</summary>
+    private static readonly TimeSpan InlineGateWait = TimeSpan.FromMilliseconds(50);
+
+    /// <summary><see cref="CommitAsync"/> with a synchronous write: the inline path of <c>durability: buffered</c>.</summary>
+    private void CommitSynchronously(List<AppendTicket> batch, bool closing = false)
+    {
+        if (!TryStartCommit(batch, closing, out var commit))
+            return;
+        try
+        {
+            if (_buffer.Length > 0)
+                _segment!.Write(_buffer.WrittenSpan, _segmentLength);
+        }
+        catch (Exception e)
+        {
+            FailCommit(batch, commit, e);
+            return;
+        }
+        FinishCommit(batch, commit);
+    }
+
+    /// <summary>The chain state before a commit, restored when the commit fails.</summary>
+    private readonly record struct CommitStart(DateTimeOffset Now, long Seq, string Head, long CheckpointFrom, DateTimeOffset CheckpointAt)
+    {
+        public int Written { get; init; }
+    }
+
+    /// <summary>Stamps and serialises the batch into the buffer; false when the batch was refused or failed.</summary>
+    private bool TryStartCommit(List<AppendTicket> batch, bool closing, out CommitStart commit)
+    {
         var now = _time.GetUtcNow();
+        commit = new CommitStart(now, _lastSeq, _head, _checkpointFrom, _lastCheckpointAt);
         if (!_healthy && now.UtcTicks < Interlocked.Read(ref _retryAtTicks))
         {
             FailAll(batch, Unavailable());
-            return;
+            return false;
         }
 
-        var (seqBefore, headBefore, checkpointFromBefore, checkpointAtBefore) = (_lastSeq, _head, _checkpointFrom, _lastCheckpointAt);
         var written = 0;
         try
         {
@@ -56,35 +175,39 @@ public sealed partial class FrameLogWriter
             }
             if (_lastSeq >= _checkpointFrom && (closing || now - _lastCheckpointAt >= _config.CheckpointInterval))
                 AppendCheckpoint(now);
-
-            if (_buffer.Length > 0)
-            {
-                await _segment!.WriteAsync(_buffer.WrittenMemory, _segmentLength).ConfigureAwait(false);
-                if (_config.Durability == Durability.Fsync)
-                    _segment.FlushToDisk();
-                _segmentLength += _buffer.Length;
-            }
         }
         catch (Exception e)
         {
-            // Whatever failed (ENOSPC, EIO, a read-only file system, a closed handle), the records did not
-            // reach the log as far as callers are concerned: roll back and refuse until a write succeeds.
-            (_lastSeq, _head, _checkpointFrom, _lastCheckpointAt) = (seqBefore, headBefore, checkpointFromBefore, checkpointAtBefore);
-            _segmentNeedsRepair = true;
-            _lastError = $"{e.GetType().Name}: {e.Message}";
-            Interlocked.Exchange(ref _retryAtTicks, (now + _options.RetryInterval).UtcTicks);
-            if (_healthy)
-                Log.WriteFailed(_logger, e, _segmentFirstSeq);
-            _healthy = false;
-            FailAll(batch, new FrameLogUnavailableException($"the frame log cannot be written: {_lastError}", e));
-            return;
+            FailCommit(batch, commit, e);
+            return false;
         }
-        finally
-        {
-            _buffer.ShrinkIfOversized(4 * 1024 * 1024);
-        }
+        commit = commit with { Written = written };
+        return true;
+    }
 
-        if (_buffer.Length == 0)
+    private void FailCommit(List<AppendTicket> batch, in CommitStart commit, Exception e)
+    {
+        // Whatever failed (ENOSPC, EIO, a read-only file system, a closed handle), the records did not
+        // reach the log as far as callers are concerned: roll back and refuse until a write succeeds.
+        (_lastSeq, _head, _checkpointFrom, _lastCheckpointAt) = (commit.Seq, commit.Head, commit.CheckpointFrom, commit.CheckpointAt);
+        _segmentNeedsRepair = true;
+        _lastError = $"{e.GetType().Name}: {e.Message}";
+        Interlocked.Exchange(ref _retryAtTicks, (commit.Now + _options.RetryInterval).UtcTicks);
+        if (_healthy)
+            Log.WriteFailed(_logger, e, _segmentFirstSeq);
+        _healthy = false;
+        _buffer.Clear();
+        _buffer.ShrinkIfOversized(4 * 1024 * 1024);
+        FailAll(batch, new FrameLogUnavailableException($"the frame log cannot be written: {_lastError}", e));
+    }
+
+    private void FinishCommit(List<AppendTicket> batch, in CommitStart commit)
+    {
+        var wroteAnything = _buffer.Length > 0;
+        _segmentLength += _buffer.Length;
+        _buffer.Clear();
+        _buffer.ShrinkIfOversized(4 * 1024 * 1024);
+        if (!wroteAnything)
             return; // nothing was written: health is restored only by a write that succeeds
         if (!_healthy)
         {
@@ -92,6 +215,7 @@ public sealed partial class FrameLogWriter
             Log.WriteRecovered(_logger, _lastSeq);
         }
         _internalRecords.Clear();
+        var written = commit.Written;
         if (written > 0)
         {
             Interlocked.Add(ref _records, written);

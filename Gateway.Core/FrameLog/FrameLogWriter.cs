@@ -10,7 +10,9 @@ namespace Gateway.Core.FrameLog;
 /// The local frame log: append-only JSON-lines segments under <c>{state_dir}/log</c>, a SHA-256 hash chain,
 /// signed checkpoints, rotation and retention. Callers enqueue; one writer task drains the queue in batches
 /// (group commit): it stamps each record (Seq, PrevHash, Hash, Node, TimeGenerated), writes the batch with
-/// one write, fsyncs once in <c>durability: fsync</c>, then completes every caller of the batch. A write
+/// one write, fsyncs once in <c>durability: fsync</c>, then completes every caller of the batch. In
+/// <c>durability: buffered</c> a caller that finds no commit running commits itself, synchronously (see
+/// <c>TryCommitInline</c>): the same group commit, without the hops to the writer task and back. A write
 /// error fails the batch's appends with <see cref="FrameLogUnavailableException"/> and the writer refuses
 /// appends until a later write succeeds (<see cref="Healthy"/>, <see cref="LastError"/>).
 /// See docs/frame-log.md.
@@ -33,6 +35,10 @@ public sealed partial class FrameLogWriter : IFrameLog, IAsyncDisposable
     private readonly Utf8JsonWriter _json;
     private readonly ChainHash _hash = new();
     private readonly List<FrameRecord> _internalRecords = [];
+    private readonly SemaphoreSlim _commitGate = new(1, 1);
+    private readonly List<AppendTicket> _inlineBatch = [];
+    private readonly bool _inlineCommits;
+    private bool _closed;
     private ITimer? _timer;
     private Task _loop = Task.CompletedTask;
 
@@ -75,6 +81,7 @@ public sealed partial class FrameLogWriter : IFrameLog, IAsyncDisposable
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
+        _inlineCommits = config.Durability == Durability.Buffered && _storage.WritesSynchronously;
         _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 
@@ -147,6 +154,8 @@ public sealed partial class FrameLogWriter : IFrameLog, IAsyncDisposable
         if (_options.SpoolStatus is { SpoolFull: true } && _config.OnSpoolFull == SpoolFullBehavior.Refuse)
             return ValueTask.FromException(new FrameLogUnavailableException(
                 $"the audit spool is full ({_options.SpoolStatus.UnshippedBytes} bytes not yet shipped to the sinks; audit.max_spool = {_config.MaxSpool})"));
+        if (_inlineCommits && TryCommitInline(record) is { } committed)
+            return committed.AsValueTask();   // already complete: the caller continues without a thread hop
         var ticket = AppendTicket.Rent(record);
         var pending = ticket.AsValueTask();
         if (_queue.Writer.TryWrite(ticket))

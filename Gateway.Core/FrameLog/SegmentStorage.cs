@@ -12,6 +12,9 @@ internal interface ISegmentStorage
     /// <summary>Opens (creating if absent) a segment for writing at its end.</summary>
     ISegmentHandle Open(string path);
 
+    /// <summary>True when <see cref="ISegmentHandle.Write"/> is a plain synchronous write (callers may commit inline).</summary>
+    bool WritesSynchronously => false;
+
     /// <summary>Makes a created file's directory entry durable (fsync mode, once per new segment).</summary>
     void SyncDirectory(string directory);
 }
@@ -22,6 +25,9 @@ internal interface ISegmentHandle : IDisposable
 
     /// <summary>One positional write of the whole buffer (the writer's group commit is one syscall).</summary>
     ValueTask WriteAsync(ReadOnlyMemory<byte> data, long offset);
+
+    /// <summary>The same write, synchronously (only called when the storage <c>WritesSynchronously</c>).</summary>
+    void Write(ReadOnlySpan<byte> data, long offset) => throw new NotSupportedException("this storage writes asynchronously only");
 
     /// <summary>fsync: blocks the writer task, which is the only one waiting on it anyway.</summary>
     void FlushToDisk();
@@ -39,11 +45,15 @@ internal sealed class DiskSegmentStorage : ISegmentStorage
 
     public void SyncDirectory(string directory) => DirectorySync.Fsync(directory);
 
+    public bool WritesSynchronously => true;
+
     private sealed class DiskSegmentHandle(SafeFileHandle handle) : ISegmentHandle
     {
         public long Length => RandomAccess.GetLength(handle);
 
         public ValueTask WriteAsync(ReadOnlyMemory<byte> data, long offset) => RandomAccess.WriteAsync(handle, data, offset);
+
+        public void Write(ReadOnlySpan<byte> data, long offset) => RandomAccess.Write(handle, data, offset);
 
         public void FlushToDisk() => RandomAccess.FlushToDisk(handle);
 

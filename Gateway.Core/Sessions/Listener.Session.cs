@@ -20,6 +20,7 @@ public sealed partial class Listener
         using var session = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
         SocketConnection? connection = null;
         ClientConnection? client = null;
+        HandshakeWatch? watch = null;
         using var scope = _logger.BeginScope(new SessionScope(sessionId, _config.Name, remote));
         try
         {
@@ -30,8 +31,8 @@ public sealed partial class Listener
 
             // An aborted session loses its socket too, so a handler blocked in a read without the token still returns.
             using var abortSocket = session.Token.UnsafeRegister(static state => ((SocketConnection)state!).Dispose(), connection);
-            using var deadline = client.HandshakeDeadline.UnsafeRegister(
-                static state => ((HandshakeWatch)state!).Expire(), new HandshakeWatch(this, client, session));
+            watch = new HandshakeWatch(this, client, session);
+            using var deadline = client.HandshakeDeadline.UnsafeRegister(static state => ((HandshakeWatch)state!).Expire(), watch);
 
             ListenerLog.SessionStarted(_logger);
             await _handler.RunAsync(client, session.Token).ConfigureAwait(false);
@@ -57,6 +58,10 @@ public sealed partial class Listener
         }
         finally
         {
+            // With inline pipe continuations a handler can end inside the deadline's own cancellation, before the
+            // watch's callback ran (and the registration is gone then): expire here too (it counts only once).
+            if (client is not null && client.HandshakeDeadline.IsCancellationRequested)
+                watch?.Expire();
             try
             {
                 var linger = session.IsCancellationRequested ? TimeSpan.Zero : _options.CloseLinger;

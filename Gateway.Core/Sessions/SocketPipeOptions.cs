@@ -6,7 +6,9 @@ namespace Gateway.Core.Sessions;
 /// <summary>
 /// The pipe sizes around a client socket. Small on purpose: when a side stops reading, the other side's
 /// writes stop after a bounded number of bytes instead of the gateway buffering the backlog
-/// (STYLE.md 12; DESIGN.md invariant 6).
+/// (STYLE.md 12; DESIGN.md invariant 6). Continuations run inline: the socket loop hands bytes to the session
+/// and the session's flush hands them to the socket on the same thread, instead of a thread-pool hop each way
+/// (the handlers never block; see docs/performance.md for the measured difference).
 /// </summary>
 internal static class SocketPipeOptions
 {
@@ -25,6 +27,8 @@ internal static class SocketPipeOptions
         pauseWriterThreshold: SendPauseBytes,
         resumeWriterThreshold: SendResumeBytes,
         minimumSegmentSize: SegmentBytes,
+        readerScheduler: PipeScheduler.Inline,
+        writerScheduler: PipeScheduler.Inline,
         useSynchronizationContext: false);
 
     /// <summary>
@@ -39,6 +43,8 @@ internal static class SocketPipeOptions
             pauseWriterThreshold: pause,
             resumeWriterThreshold: Math.Max(pause / 2, 1),
             minimumSegmentSize: SegmentBytes,
+            readerScheduler: PipeScheduler.Inline,
+            writerScheduler: PipeScheduler.Inline,
             useSynchronizationContext: false);
     }
 
@@ -47,5 +53,7 @@ internal static class SocketPipeOptions
         pauseWriterThreshold: 16 * 1024,
         resumeWriterThreshold: 8 * 1024,
         minimumSegmentSize: SegmentBytes,
+        readerScheduler: PipeScheduler.Inline,
+        writerScheduler: PipeScheduler.Inline,
         useSynchronizationContext: false);
 }

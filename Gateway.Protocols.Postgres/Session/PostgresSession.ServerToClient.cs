@@ -76,7 +76,7 @@ internal sealed partial class PostgresSession
                 await OnDataRowAsync(frame, head).ConfigureAwait(false);
                 return;
             case BackendMessageType.CommandComplete:
-                await OnCommandCompleteAsync(frame, head, cancellationToken).ConfigureAwait(false);
+                OnCommandComplete(frame, head);
                 return;
             case BackendMessageType.RowDescription:
                 OnRowDescription(frame, head);
@@ -103,7 +103,7 @@ internal sealed partial class PostgresSession
                 if (head?.Kind == PendingKind.Execute)
                 {
                     if (frame.Backend == BackendMessageType.PortalSuspended)
-                        await RecordResultAsync(head, "portal suspended", cancellationToken).ConfigureAwait(false);
+                        RecordResult(head, "portal suspended");
                     Complete(PendingKind.Execute);
                 }
                 break;
@@ -243,12 +243,12 @@ internal sealed partial class PostgresSession
         }
     }
 
-    private async ValueTask OnCommandCompleteAsync(PgFrame frame, PendingResponse? head, CancellationToken cancellationToken)
+    private void OnCommandComplete(in PgFrame frame, PendingResponse? head)
     {
         var tag = CommandComplete.Decode(frame.Payload).Tag;
         if (head is { Kind: PendingKind.Query or PendingKind.Execute })
         {
-            await RecordResultAsync(head, tag, cancellationToken).ConfigureAwait(false);
+            RecordResult(head, tag);
             if (head.Kind == PendingKind.Execute)
             {
                 _pending.TryDequeue(out _);
@@ -265,20 +265,13 @@ internal sealed partial class PostgresSession
         Forward(frame);
     }
 
-    private async ValueTask RecordResultAsync(PendingResponse head, string tag, CancellationToken cancellationToken)
+    /// <summary>Records the result just completed; the client is not held back for it (results are logged after forwarding).</summary>
+    private void RecordResult(PendingResponse head, string tag)
     {
         if (head.Capture is not { } capture)
             return;
         capture.Tag = tag;
-        try
-        {
-            await _audit.ResultAsync(capture, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Core.FrameLog.FrameLogUnavailableException e)
-        {
-            // The command itself was recorded before it ran; a lost result record is logged, not fatal.
-            PostgresLog.AuditFailed(_logger, _client.SessionId, e.Message);
-        }
+        _audit.Result(capture);
     }
 
     private async ValueTask OnErrorResponseAsync(PgFrame frame, PendingResponse? head, CancellationToken cancellationToken)

@@ -19,10 +19,13 @@ namespace Gateway.Protocols.Postgres.Upstream;
 /// </summary>
 internal sealed class UpstreamChannel : IAsyncDisposable
 {
+    // Inline continuations, like the client side (Gateway.Core SocketPipeOptions): no thread hop per message.
     private static readonly PipeOptions SocketPipeOptions = new(
         pauseWriterThreshold: 1024 * 1024,
         resumeWriterThreshold: 512 * 1024,
         minimumSegmentSize: 16 * 1024,
+        readerScheduler: PipeScheduler.Inline,
+        writerScheduler: PipeScheduler.Inline,
         useSynchronizationContext: false);
 
     private readonly SocketConnection _socket;

@@ -1,0 +1,158 @@
+# bench pg: pgbench against PostgreSQL directly, pgbouncer (session mode) and the gateway, interleaved rounds,
+# medians and ratios; then one round with TLS on the gateway and pgbouncer. See docs/performance.md.
+param(
+    [string] $Gateway,
+    [int] $Seconds = 10,
+    [int] $Rounds = 3,
+    [int] $Scale = 10,
+    [int] $Clients = 8,
+    [int] $Threads = 2,
+    [switch] $SkipTls,
+    [string] $Output
+)
+
+$Workloads = [ordered]@{
+    'select-simple'   = @('-S', '-M', 'simple')
+    'select-prepared' = @('-S', '-M', 'prepared')
+    'tpcb-like'       = @('-M', 'simple')
+}
+# The issue's targets: gateway/pgbouncer and gateway/direct, per workload (0 = no goal).
+$Goals = @{
+    'select-simple'   = @{ pgbouncer = 1.10; direct = 0.75 }
+    'select-prepared' = @{ pgbouncer = 1.20; direct = 0.60 }
+    'tpcb-like'       = @{ pgbouncer = 0; direct = 0.95 }
+}
+$Database = 'bench'
+
+function Invoke-Pgbench($Endpoint, [string[]] $WorkloadArgs, [int] $Duration) {
+    $arguments = @('-h', '127.0.0.1', '-p', $Endpoint.Port, '-U', $Endpoint.User, '-n', '-c', $Clients, '-j', $Threads,
+        '-T', $Duration) + $WorkloadArgs + @($Database)
+    $env:PGPASSWORD = $Endpoint.Password
+    $env:PGSSLMODE = $Endpoint.SslMode
+    try { $out = & pgbench @arguments 2>&1 | ForEach-Object { "$_" } }
+    finally { Remove-Item Env:PGPASSWORD, Env:PGSSLMODE -ErrorAction SilentlyContinue }
+    $text = $out -join "`n"
+    if ($LASTEXITCODE -ne 0 -or $text -notmatch 'tps = ([0-9.]+) \(without initial connection time\)') {
+        throw "pgbench against $($Endpoint.Name) failed (exit $LASTEXITCODE):`n$text"
+    }
+    $tps = [double] $Matches[1]
+    $latency = if ($text -match 'latency average = ([0-9.]+) ms') { [double] $Matches[1] } else { $null }
+    $failed = if ($text -match 'number of failed transactions: ([0-9]+)') { [long] $Matches[1] } else { 0 }
+    $done = if ($text -match 'number of transactions actually processed: ([0-9]+)') { [long] $Matches[1] } else { 0 }
+    if ($failed -gt 0) { throw "pgbench against $($Endpoint.Name): $failed failed transactions`n$text" }
+    [pscustomobject]@{ Tps = $tps; LatencyMs = $latency; Transactions = $done }
+}
+
+function Format-Ratio([double] $Value, [double] $Goal) {
+    if ([double]::IsNaN($Value)) { return 'n/a' }
+    $text = '{0:N2}' -f $Value
+    if ($Goal -gt 0) { $text += if ($Value -ge $Goal) { " (goal ≥ $Goal, met)" } else { " (goal ≥ $Goal, missed)" } }
+    return $text
+}
+
+$work = New-BenchDirectory 'pg'
+$server = $null; $bouncer = $null; $gw = $null
+try {
+    $gatewayPath = Resolve-BenchGateway $Gateway
+
+    Write-Step "PostgreSQL, pgbench -i -s $Scale"
+    $server = Start-BenchPostgres $work 100
+    Invoke-BenchSql $server "CREATE DATABASE $Database" | Out-Null
+    $env:PGPASSWORD = $server.Password
+    & pgbench -i -q -s $Scale -h 127.0.0.1 -p $server.Port -U postgres $Database 2>&1 | ForEach-Object { Write-Verbose "$_" }
+    $initExit = $LASTEXITCODE
+    Remove-Item Env:PGPASSWORD
+    if ($initExit -ne 0) { throw 'pgbench -i failed' }
+
+    $cert = New-BenchCertificate $work
+    $bouncer = Start-BenchPgBouncer $server $Database -CertFile $cert.Certificate -KeyFile $cert.Key
+    $gw = Start-BenchGateway $gatewayPath $server
+    Write-Host "direct :$($server.Port)  pgbouncer :$($bouncer.Port)  gateway :$($gw.Port) (tls :$($gw.TlsPort))"
+
+    $endpoints = @(
+        [pscustomobject]@{ Name = 'direct'; Port = $server.Port; User = 'postgres'; Password = $server.Password; SslMode = 'disable' }
+        [pscustomobject]@{ Name = 'pgbouncer'; Port = $bouncer.Port; User = 'postgres'; Password = $server.Password; SslMode = 'disable' }
+        [pscustomobject]@{ Name = 'gateway'; Port = $gw.Port; User = 'bench-agent'; Password = $gw.Token; SslMode = 'disable' }
+    )
+
+    # A short warm-up per target and workload: JIT tiers, caches and pools, not measured.
+    Write-Step 'Warm-up'
+    foreach ($workload in $Workloads.Keys) { foreach ($endpoint in $endpoints) { Invoke-Pgbench $endpoint $Workloads[$workload] 1 | Out-Null } }
+
+    $runs = [System.Collections.Generic.List[object]]::new()
+    for ($round = 1; $round -le $Rounds; $round++) {
+        # Interleaved, and the order rotates per round so no target always runs right after another.
+        $order = @(0..($endpoints.Count - 1) | ForEach-Object { $endpoints[($_ + $round - 1) % $endpoints.Count] })
+        foreach ($workload in $Workloads.Keys) {
+            foreach ($endpoint in $order) {
+                $r = Invoke-Pgbench $endpoint $Workloads[$workload] $Seconds
+                Write-Host ("round {0}  {1,-16} {2,-10} {3,10:N0} tps  {4,7:N3} ms" -f $round, $workload, $endpoint.Name, $r.Tps, $r.LatencyMs)
+                $runs.Add([ordered]@{ round = $round; workload = $workload; target = $endpoint.Name; tls = $false
+                        tps = $r.Tps; latency_ms = $r.LatencyMs; transactions = $r.Transactions })
+            }
+        }
+    }
+
+    $tlsRuns = [System.Collections.Generic.List[object]]::new()
+    if (-not $SkipTls) {
+        Write-Step 'TLS on the gateway and pgbouncer (one round)'
+        $tlsEndpoints = @(
+            [pscustomobject]@{ Name = 'pgbouncer'; Port = $bouncer.Port; User = 'postgres'; Password = $server.Password; SslMode = 'require' }
+            [pscustomobject]@{ Name = 'gateway'; Port = $gw.TlsPort; User = 'bench-agent'; Password = $gw.Token; SslMode = 'require' }
+        )
+        foreach ($workload in $Workloads.Keys) {
+            foreach ($endpoint in $tlsEndpoints) {
+                $r = Invoke-Pgbench $endpoint $Workloads[$workload] $Seconds
+                Write-Host ("tls      {0,-16} {1,-10} {2,10:N0} tps  {3,7:N3} ms" -f $workload, $endpoint.Name, $r.Tps, $r.LatencyMs)
+                $tlsRuns.Add([ordered]@{ round = 1; workload = $workload; target = $endpoint.Name; tls = $true
+                        tps = $r.Tps; latency_ms = $r.LatencyMs; transactions = $r.Transactions })
+            }
+        }
+    }
+
+    $summary = foreach ($workload in $Workloads.Keys) {
+        $median = @{}
+        foreach ($name in 'direct', 'pgbouncer', 'gateway') {
+            $median[$name] = Get-Median @($runs | Where-Object { $_.workload -eq $workload -and $_.target -eq $name } | ForEach-Object { $_.tps })
+        }
+        $tlsPair = @($tlsRuns | Where-Object { $_.workload -eq $workload })
+        $tlsRatio = if ($tlsPair.Count -eq 2) { ($tlsPair | Where-Object target -eq 'gateway').tps / ($tlsPair | Where-Object target -eq 'pgbouncer').tps } else { $null }
+        [ordered]@{
+            workload = $workload
+            direct_tps = $median['direct']; pgbouncer_tps = $median['pgbouncer']; gateway_tps = $median['gateway']
+            gateway_vs_direct = $median['gateway'] / $median['direct']
+            gateway_vs_pgbouncer = $median['gateway'] / $median['pgbouncer']
+            goal_vs_direct = $Goals[$workload].direct; goal_vs_pgbouncer = $Goals[$workload].pgbouncer
+            tls_gateway_vs_pgbouncer = $tlsRatio
+        }
+    }
+
+    $result = [ordered]@{
+        suite = 'pg'
+        date = [DateTime]::UtcNow.ToString('o')
+        machine = Get-MachineFacts
+        settings = [ordered]@{ seconds = $Seconds; rounds = $Rounds; scale = $Scale; clients = $Clients; threads = $Threads
+            audit = 'buffered'; rules = 'examples/rules/agents.yaml'; pgbouncer = "$((& /usr/sbin/pgbouncer --version | Select-Object -First 1))" }
+        summary = @($summary)
+        runs = @($runs)
+        tls_runs = @($tlsRuns)
+    }
+    if (-not $Output) {
+        $Output = Join-Path $script:Root ("bench/results/pg-{0:yyyy-MM-dd-HHmm}.json" -f [DateTime]::UtcNow)
+    }
+    $result | ConvertTo-Json -Depth 6 | Set-Content -Path $Output
+    Write-Step "Results ($Rounds round(s) of $Seconds s, medians; $Clients clients, $Threads threads, scale $Scale) -> $Output"
+    Write-Host '| workload | direct tps | pgbouncer tps | gateway tps | gateway / direct | gateway / pgbouncer | TLS: gateway / pgbouncer |'
+    Write-Host '|---|---:|---:|---:|---|---|---|'
+    foreach ($s in $summary) {
+        $tlsText = if ($null -ne $s.tls_gateway_vs_pgbouncer) { '{0:N2}' -f $s.tls_gateway_vs_pgbouncer } else { 'not run' }
+        Write-Host ("| {0} | {1:N0} | {2:N0} | {3:N0} | {4} | {5} | {6} |" -f $s.workload, $s.direct_tps, $s.pgbouncer_tps, $s.gateway_tps,
+            (Format-Ratio $s.gateway_vs_direct $s.goal_vs_direct), (Format-Ratio $s.gateway_vs_pgbouncer $s.goal_vs_pgbouncer), $tlsText)
+    }
+}
+finally {
+    Stop-BenchGateway $gw
+    Stop-BenchPgBouncer $bouncer
+    Stop-BenchPostgres $server
+    Remove-BenchPath $work
+}
