@@ -32,7 +32,8 @@ internal sealed class SecurityGateway : IAsyncDisposable
     /// <param name="listenerSettings">Extra keys of the hostile listener, one per line (e.g. <c>handshake_timeout: 2s</c>).</param>
     /// <param name="target">Host, port and password of the hostile listener's target; the shared server when null.</param>
     public static async Task<SecurityGateway> StartAsync(PostgresServer server, string listenerSettings = "",
-        (string Host, int Port, string Password, string Tls)? target = null, string? rulesFile = null, string extraYaml = "")
+        (string Host, int Port, string Password, string Tls)? target = null, string? rulesFile = null, string extraYaml = "",
+        string? stateDirectory = null)
     {
         var root = Directory.CreateTempSubdirectory("gw-sec-").FullName;
         var passwordFile = Path.Combine(root, "hostile.password");
@@ -57,7 +58,8 @@ internal sealed class SecurityGateway : IAsyncDisposable
                 rules: [{rulesFile}]
             """;
         var log = new LogCapture();
-        var gateway = await GatewayUnderTest.StartAsync(server, rulesFile, extraListenerYaml: yaml, extraYaml: extraYaml, loggers: log.Factory());
+        var gateway = await GatewayUnderTest.StartAsync(server, rulesFile, extraListenerYaml: yaml, extraYaml: extraYaml, loggers: log.Factory(),
+            stateDirectory: stateDirectory);
         return new SecurityGateway(root, gateway, log);
     }
 

@@ -49,7 +49,7 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
 
     public static async Task<GatewayUnderTest> StartAsync(PostgresServer server, string? rulesFile = null,
         string tls = "auto", string extraListenerYaml = "", string extraYaml = "", Func<IFrameLog, IFrameLog>? wrapFrameLog = null,
-        ILoggerFactory? loggers = null)
+        ILoggerFactory? loggers = null, string? stateDirectory = null)
     {
         var root = Path.Combine(Path.GetTempPath(), "gw-e2e-" + Guid.NewGuid().ToString("n")[..10]);
         Directory.CreateDirectory(root);
@@ -58,7 +58,7 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
         rulesFile ??= Path.Combine(RepoPaths.Root, "examples", "rules", "agents.yaml");
         var yaml = $"""
             node: e2e
-            state_dir: {root}/state
+            state_dir: {stateDirectory ?? root + "/state"}
             identity:
               dev_issuer: true
               max_token_lifetime: 1h
