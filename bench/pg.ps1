@@ -7,6 +7,7 @@ param(
     [int] $Scale = 10,
     [int] $Clients = 8,
     [int] $Threads = 2,
+    [int] $WarmupSeconds = 1,
     [switch] $SkipTls,
     [string] $Output
 )
@@ -76,8 +77,10 @@ try {
     )
 
     # A short warm-up per target and workload: JIT tiers, caches and pools, not measured.
-    Write-Step 'Warm-up'
-    foreach ($workload in $Workloads.Keys) { foreach ($endpoint in $endpoints) { Invoke-Pgbench $endpoint $Workloads[$workload] 1 | Out-Null } }
+    if ($WarmupSeconds -gt 0) {
+        Write-Step 'Warm-up'
+        foreach ($workload in $Workloads.Keys) { foreach ($endpoint in $endpoints) { Invoke-Pgbench $endpoint $Workloads[$workload] $WarmupSeconds | Out-Null } }
+    }
 
     $runs = [System.Collections.Generic.List[object]]::new()
     for ($round = 1; $round -le $Rounds; $round++) {

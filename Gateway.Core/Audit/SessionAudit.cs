@@ -112,13 +112,21 @@ public sealed class SessionAudit
             ["message"] = decision.Message,
             ["request_id"] = decision.ApprovalRequestId,
         };
-        // Both enqueue in order on the single writer; awaiting the second covers the first.
-        var first = _log.AppendAsync(record, cancellationToken);
-        await _log.AppendAsync(decisionRecord, cancellationToken).ConfigureAwait(false);
-        await first.ConfigureAwait(false);
+        await _log.AppendPairAsync(record, decisionRecord, cancellationToken).ConfigureAwait(false);
     }
 
-    public ValueTask ResultAsync(ResultCapture result, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records a result without making the caller wait: results are recorded after they were forwarded (the
+    /// client is not held back for the log), in order behind the session's earlier records; the frame log may
+    /// write it with its next commit (<see cref="IFrameLog.Post"/>). A record the log cannot take is lost, as with
+    /// <see cref="ResultAsync"/>; the command itself was recorded before it ran.
+    /// </summary>
+    public void Result(ResultCapture result) => _log.Post(ResultRecord(result));
+
+    public ValueTask ResultAsync(ResultCapture result, CancellationToken cancellationToken) =>
+        _log.AppendAsync(ResultRecord(result), cancellationToken);
+
+    private FrameRecord ResultRecord(ResultCapture result)
     {
         var record = NewRecord(FrameKinds.Result, "target");
         record.Rows = result.Rows;
@@ -126,45 +134,7 @@ public sealed class SessionAudit
         record.DurationMs = result.Elapsed.TotalMilliseconds;
         record.Payload = result.ToPayload();
         record.Truncated = result.Truncated;
-        return _log.AppendAsync(record, cancellationToken);
-    }
-
-    /// <summary>
-    /// Records a result without making the caller wait: results are recorded after they were forwarded (the
-    /// client is not held back for the log), in order behind the session's earlier records. A record the log
-    /// cannot take is lost, as with <see cref="ResultAsync"/>; the writer reports its own write failures.
-    /// </summary>
-    public void Result(ResultCapture result)
-    {
-        var pending = ResultAsync(result, CancellationToken.None);
-        if (pending.IsCompleted)
-            Observe(pending);
-        else
-            _ = ObserveLaterAsync(pending);
-    }
-
-    private static void Observe(ValueTask pending)
-    {
-        try
-        {
-            pending.GetAwaiter().GetResult();   // also hands the append's pooled completion back
-        }
-        catch (FrameLogUnavailableException)
-        {
-            // Lost result record: the command itself was recorded before it ran.
-        }
-    }
-
-    private static async Task ObserveLaterAsync(ValueTask pending)
-    {
-        try
-        {
-            await pending.ConfigureAwait(false);
-        }
-        catch (FrameLogUnavailableException)
-        {
-            // As in Observe.
-        }
+        return record;
     }
 
     public ValueTask ErrorAsync(string source, string severity, string code, string message, string? detail,

@@ -21,21 +21,37 @@ internal sealed class AppendTicket : IValueTaskSource
 
     public FrameRecord? Record { get; private set; }
 
-    public static AppendTicket Rent(FrameRecord record)
+    /// <summary>True for a posted record (<see cref="IFrameLog.Post"/>): nobody awaits it, it recycles itself when done.</summary>
+    public bool Posted { get; private set; }
+
+    public static AppendTicket Rent(FrameRecord record, bool posted = false)
     {
         if (Pool.TryDequeue(out var ticket))
             Interlocked.Decrement(ref _pooled);
         else
             ticket = new AppendTicket();
         ticket.Record = record;
+        ticket.Posted = posted;
         return ticket;
     }
 
     public ValueTask AsValueTask() => new(this, _core.Version);
 
-    public void Succeed() => _core.SetResult(true);
+    public void Succeed()
+    {
+        if (Posted)
+            Recycle();
+        else
+            _core.SetResult(true);
+    }
 
-    public void Fail(Exception error) => _core.SetException(error);
+    public void Fail(Exception error)
+    {
+        if (Posted)
+            Recycle();
+        else
+            _core.SetException(error);
+    }
 
     public void GetResult(short token)
     {
@@ -45,13 +61,19 @@ internal sealed class AppendTicket : IValueTaskSource
         }
         finally
         {
-            Record = null;
-            _core.Reset();
-            if (Interlocked.Increment(ref _pooled) <= PoolLimit)
-                Pool.Enqueue(this);
-            else
-                Interlocked.Decrement(ref _pooled);
+            Recycle();
         }
+    }
+
+    private void Recycle()
+    {
+        Record = null;
+        Posted = false;
+        _core.Reset();
+        if (Interlocked.Increment(ref _pooled) <= PoolLimit)
+            Pool.Enqueue(this);
+        else
+            Interlocked.Decrement(ref _pooled);
     }
 
     public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);

@@ -15,8 +15,7 @@ public sealed partial class FrameLogWriter
             await _commitGate.WaitAsync().ConfigureAwait(false);
             try
             {
-                while (batch.Count < _options.MaxBatchRecords && reader.TryRead(out var ticket))
-                    batch.Add(ticket);
+                TakeQueued(batch);
                 if (batch.Count > 0)
                     await CommitOnWriterAsync(batch, closing: false).ConfigureAwait(false);
             }
@@ -30,6 +29,11 @@ public sealed partial class FrameLogWriter
         try
         {
             _closed = true;
+            while (!_posted.IsEmpty)
+            {
+                await CommitOnWriterAsync(TakeQueued(batch), closing: false).ConfigureAwait(false);
+                batch.Clear();
+            }
             await CommitOnWriterAsync(batch, closing: true).ConfigureAwait(false);
         }
         finally
@@ -58,7 +62,7 @@ public sealed partial class FrameLogWriter
     /// serialisation and one page-cache write, every holder commits synchronously) rather than hop threads.
     /// Returns null when the record must take the queue instead.
     /// </summary>
-    private AppendTicket? TryCommitInline(FrameRecord record)
+    private AppendTicket? TryCommitInline(FrameRecord record, FrameRecord? second = null)
     {
         if (!_commitGate.Wait(InlineGateWait))
             return null;
@@ -66,11 +70,8 @@ public sealed partial class FrameLogWriter
         {
             if (_closed)
                 return null;
-            var batch = _inlineBatch;
-            var reader = _queue.Reader;
-            while (batch.Count < _options.MaxBatchRecords && reader.TryRead(out var queued))
-                batch.Add(queued);
-            if (reader.Count > 0)
+            var batch = TakeQueued(_inlineBatch);
+            if (batch.Count >= _options.MaxBatchRecords)
             {
                 // More queued than one batch holds: this record goes behind them through the queue.
                 CommitSynchronously(batch);
@@ -78,8 +79,25 @@ public sealed partial class FrameLogWriter
             }
             var ticket = AppendTicket.Rent(record);
             batch.Add(ticket);
+            AppendTicket? secondTicket = null;
+            if (second is not null)
+            {
+                secondTicket = AppendTicket.Rent(second);
+                batch.Add(secondTicket);
+            }
             CommitSynchronously(batch);
-            return ticket;
+            if (secondTicket is null)
+                return ticket;
+            // One batch, but each record can still be refused alone (too large): a failed first is what the caller
+            // must see; otherwise the second's outcome is the pair's.
+            var first = ticket.AsValueTask();
+            if (!first.IsCompletedSuccessfully)
+            {
+                FrameLogPosting.Observe(secondTicket.AsValueTask());
+                return ticket;
+            }
+            first.GetAwaiter().GetResult();   // hands the first's completion back to the pool
+            return secondTicket;
         }
         finally
         {
@@ -204,6 +222,7 @@ public sealed partial class FrameLogWriter
     private void FinishCommit(List<AppendTicket> batch, in CommitStart commit)
     {
         var wroteAnything = _buffer.Length > 0;
+        Volatile.Write(ref _lastCommitAt, Environment.TickCount64);
         _segmentLength += _buffer.Length;
         _buffer.Clear();
         _buffer.ShrinkIfOversized(4 * 1024 * 1024);

@@ -9,9 +9,12 @@ namespace Gateway.Protocols.Postgres.Session;
 
 internal sealed partial class PostgresSession
 {
-    private readonly ArrayBufferWriter<byte> _maskScratch = new(4096);
-    private readonly byte[] _maskCopyBuffer = new byte[8192];
-    private PgValue[] _rowValues = new PgValue[16];
+    // Masking buffers are created on the first masked result: an idle session holds none (bench memory).
+    private ArrayBufferWriter<byte>? _maskScratchBuffer;
+    private byte[]? _maskCopyBuffer;
+    private PgValue[] _rowValues = [];
+
+    private ArrayBufferWriter<byte> MaskScratch => _maskScratchBuffer ??= new ArrayBufferWriter<byte>(4096);
 
     // Set when the gateway ended a result with its own error: at the next ReadyForQuery inside a transaction block
     // the server's transaction is failed too, so the client's view (failed) and the server's agree.
@@ -213,10 +216,10 @@ internal sealed partial class PostgresSession
         if (head.Shape.Columns is { } columns && count != columns.Length)
             throw new PgProtocolException(PgProtocolViolation.UnexpectedMessage, $"the target sent a row of {count} columns for a result of {columns.Length}");
         if (_rowValues.Length < count)
-            _rowValues = new PgValue[Math.Max(count, _rowValues.Length * 2)];
+            _rowValues = new PgValue[Math.Max(Math.Max((int)count, 16), _rowValues.Length * 2)];
 
-        _maskScratch.ResetWrittenCount();
-        var masked = head.Shape.TryMaskRow(row, _rowValues, _maskScratch, _maskCopyBuffer);
+        MaskScratch.ResetWrittenCount();
+        var masked = head.Shape.TryMaskRow(row, _rowValues, MaskScratch, _maskCopyBuffer ??= new byte[8192]);
         if (masked)
         {
             if (!PgBackendWriter.TryWriteDataRow(ClientOutput, _rowValues.AsSpan(0, count), _maxMessageBytes, out var length))
@@ -380,13 +383,13 @@ internal sealed partial class PostgresSession
             capture.Rows++;
             capture.Bytes += line.Length;
         }
-        _maskScratch.ResetWrittenCount();
-        if (!plan.TryMask(line, columnMasked: false, _maskScratch))
+        MaskScratch.ResetWrittenCount();
+        if (!plan.TryMask(line, columnMasked: false, MaskScratch))
         {
             Forward(frame);
             return;
         }
-        var masked = _maskScratch.WrittenSpan;
+        var masked = MaskScratch.WrittenSpan;
         var header = new byte[5];
         header[0] = (byte)BackendMessageType.CopyData;
         System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(1), masked.Length + 4);

@@ -47,7 +47,8 @@ internal sealed class UpstreamChannel : IAsyncDisposable
     {
         var name = $"{target.Host}:{target.Port}";
         var socket = await ConnectSocketAsync(target, cancellationToken).ConfigureAwait(false);
-        var connection = SocketConnection.Create(socket, SocketPipeOptions, SocketPipeOptions, SocketConnectionOptions.None, name);
+        // Zero-length reads: an idle upstream holds no receive buffer until data arrives (bench memory).
+        var connection = SocketConnection.Create(socket, SocketPipeOptions, SocketPipeOptions, SocketConnectionOptions.ZeroLengthReads, name);
         try
         {
             if (target.Tls == TargetTlsMode.Disable)

@@ -71,6 +71,69 @@ public sealed class InlineCommitTests
     }
 
     [Test]
+    public async Task APostedRecordIsWrittenWithTheNextCommitInItsOrder()
+    {
+        await using var writer = await _log.OpenAsync(FrameLogFixture.Config(checkpointEvery: 1000));
+        await writer.AppendAsync(FrameLogFixture.Command(1));
+        var batchesBefore = writer.Stats.Batches;
+        var result = FrameLogFixture.Command(2);
+        result.Kind = FrameKinds.Result;
+
+        writer.Post(result);
+        await writer.AppendAsync(FrameLogFixture.Command(3));
+
+        Assert.That(writer.Stats.Batches, Is.EqualTo(batchesBefore + 1), "the posted record shared the next command's write");
+        var records = await _log.ReadAllAsync();
+        Assert.That(records.Select(r => r.Command), Is.EqualTo(new[] { 1, 2, 3 }.Select(i => FrameLogFixture.Command(i).Command)));
+    }
+
+    [Test]
+    public async Task APostedRecordIsWrittenSoonWithoutAnotherAppend()
+    {
+        await using var writer = await _log.OpenAsync(FrameLogFixture.Config(checkpointEvery: 1000));
+        var result = FrameLogFixture.Command(1);
+        result.Kind = FrameKinds.Result;
+
+        writer.Post(result);
+
+        // The flush timer writes it within FrameLogWriter.PostedFlushPeriod; the deadline is generous (no timing assertion).
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (writer.Stats.LastSeq < 1 && DateTime.UtcNow < deadline)
+            await Task.Delay(10);
+        Assert.That((await _log.ReadAllAsync()).Select(r => r.Kind), Is.EqualTo(new[] { FrameKinds.Result }));
+    }
+
+    [Test]
+    public async Task PostedRecordsAreWrittenBeforeTheLogCloses()
+    {
+        var writer = await _log.OpenAsync(FrameLogFixture.Config(checkpointEvery: 1000));
+        for (var i = 0; i < 300; i++)
+            writer.Post(FrameLogFixture.Command(i));
+        await writer.DisposeAsync();
+
+        var records = await _log.ReadAllAsync();
+        Assert.That(records.Where(r => r.Kind == FrameKinds.Command).Select(r => r.Command),
+            Is.EqualTo(Enumerable.Range(0, 300).Select(i => FrameLogFixture.Command(i).Command)));
+        Assert.That((await _log.VerifyAsync()).Problem, Is.Null);
+    }
+
+    [Test]
+    public async Task APairIsOneWriteAndFailsWhenItsFirstRecordIsRefused()
+    {
+        await using var writer = await _log.OpenAsync(FrameLogFixture.Config(checkpointEvery: 1000), new FrameLogWriterOptions { MaxRecordBytes = 4096 });
+        await writer.AppendAsync(FrameLogFixture.Command(0));
+        var batchesBefore = writer.Stats.Batches;
+
+        await writer.AppendPairAsync(FrameLogFixture.Command(1), FrameLogFixture.Command(2));
+        Assert.That(writer.Stats.Batches, Is.EqualTo(batchesBefore + 1));
+
+        var tooLarge = FrameLogFixture.Command(3);
+        tooLarge.Command = new string('x', 10_000);
+        Assert.ThrowsAsync<FrameLogUnavailableException>(async () => await writer.AppendPairAsync(tooLarge, FrameLogFixture.Command(4)),
+            "the caller must not forward a command whose record was refused, even though its decision record was written");
+    }
+
+    [Test]
     public async Task FsyncDurabilityStillCommitsOnTheWriterTask()
     {
         await using var writer = await _log.OpenAsync(FrameLogFixture.Config(durability: Durability.Fsync));

@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Gateway.Tests.Postgres.EndToEnd;
+
+namespace Gateway.Tests.Bench;
+
+/// <summary>
+/// Keeps <c>build.ps1 bench pg</c> working: the real script (throwaway PostgreSQL, pgbouncer, the gateway built
+/// with this test run, pgbench) with one round of one second per workload and scale 1. It checks that every
+/// target answered every workload and that the results file and table are written — never how fast: timing is
+/// for the benchmark itself (docs/performance.md), not for the test suite.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class BenchPgSmokeTests
+{
+    private static readonly string[] Workloads = ["select-simple", "select-prepared", "tpcb-like"];
+
+    [Test]
+    public async Task BenchPgRunsEveryWorkloadAgainstEveryTarget()
+    {
+        var output = Path.Combine(Path.GetTempPath(), "gateway-bench-smoke-" + Guid.NewGuid().ToString("n")[..8] + ".json");
+        try
+        {
+            var run = await RunBenchAsync("pg", "-Gateway", GatewayExecutable(), "-Seconds", "1", "-Rounds", "1", "-Scale", "1",
+                "-WarmupSeconds", "0", "-Output", output);
+
+            Assert.That(run.ExitCode, Is.Zero, run.Output);
+            Assert.That(run.Output, Does.Contain("| workload | direct tps | pgbouncer tps | gateway tps |"));
+            var result = JsonNode.Parse(await File.ReadAllTextAsync(output))!.AsObject();
+            var runs = result["runs"]!.AsArray();
+            foreach (var workload in Workloads)
+            {
+                foreach (var target in new[] { "direct", "pgbouncer", "gateway" })
+                {
+                    var measured = runs.Single(r => (string)r!["workload"]! == workload && (string)r!["target"]! == target);
+                    Assert.That((double)measured!["tps"]!, Is.GreaterThan(0), $"{target} answered {workload}");
+                }
+            }
+            var tls = result["tls_runs"]!.AsArray();
+            Assert.That(tls.Select(r => $"{r!["workload"]}/{r!["target"]}"),
+                Is.EquivalentTo(Workloads.SelectMany(w => new[] { $"{w}/pgbouncer", $"{w}/gateway" })));
+            Assert.That(result["summary"]!.AsArray().Select(s => (string)s!["workload"]!), Is.EqualTo(Workloads));
+        }
+        finally
+        {
+            File.Delete(output);
+        }
+    }
+
+    /// <summary>The gateway executable built alongside this test assembly (same configuration).</summary>
+    private static string GatewayExecutable()
+    {
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;   // .../bin/<Configuration>/net10.0/
+        var path = Path.Combine(RepoPaths.Root, "Gateway.Host", "bin", configuration, "net10.0", "gateway");
+        Assert.That(File.Exists(path), Is.True, $"the gateway executable is built with the tests: {path}");
+        return path;
+    }
+
+    private static async Task<ProcessResult> RunBenchAsync(params string[] arguments)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = RepoPaths.Root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { "pwsh", "-NoProfile", "-File", Path.Combine(RepoPaths.Root, "bench", "run-bench.ps1") }.Concat(arguments))
+            info.ArgumentList.Add(argument);
+        info.Environment["NO_COLOR"] = "1";
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("bench pg (smoke) did not finish in 5 minutes");
+        }
+        return new ProcessResult(process.ExitCode, await stdout, await stderr);
+    }
+}
