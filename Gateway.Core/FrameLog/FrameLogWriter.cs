@@ -179,7 +179,24 @@ public sealed partial class FrameLogWriter : IFrameLog, IAsyncDisposable
         {
             return committed.AsValueTask();   // both in one batch: the second's outcome is the first's
         }
-        return ((IFrameLog)this).AppendPairAsync(first, second, cancellationToken);
+        return AppendInOrderAsync(first, second, cancellationToken);
+    }
+
+    /// <summary>
+    /// The queued path for a pair: both records enqueue in order and both outcomes count. (Not the interface's
+    /// default method: this class's public AppendPairAsync implements that member, so a cast would recurse.)
+    /// </summary>
+    private async ValueTask AppendInOrderAsync(FrameRecord first, FrameRecord second, CancellationToken cancellationToken)
+    {
+        var pending = AppendAsync(first, cancellationToken);
+        try
+        {
+            await AppendAsync(second, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await pending.ConfigureAwait(false);
+        }
     }
 
     /// <inheritdoc />

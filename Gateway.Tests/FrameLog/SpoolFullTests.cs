@@ -29,6 +29,15 @@ public sealed class SpoolFullTests
     }
 
     [Test]
+    public async Task A_command_and_decision_pair_is_refused_while_the_spool_is_full()
+    {
+        await using var writer = await _log.OpenAsync(options: new FrameLogWriterOptions { SpoolStatus = new SpoolStub { SpoolFull = true } });
+
+        Assert.ThrowsAsync<FrameLogUnavailableException>(async () =>
+            await writer.AppendPairAsync(FrameLogFixture.Command(1), FrameLogFixture.Command(2)));
+    }
+
+    [Test]
     public async Task Drop_oldest_keeps_accepting_records()
     {
         var config = FrameLogFixture.Config();

@@ -52,6 +52,8 @@ public sealed class AzureSinkOutageTests
             var deliveredBefore = Delivered(fixture).Count;
             var logBefore = LogBytes(gateway);
             var (ran, refusal) = await RunUntilRefusedAsync(connection, limit: 5000);
+            // The result record of the last command that ran is posted, not awaited: let it land before measuring.
+            await Task.Delay(FrameLogWriter.PostedFlushPeriod * 3);
             var unshipped = LogBytes(gateway) - logBefore;
             var (ranAfterFull, _) = await RunUntilRefusedAsync(connection, limit: 1);
             await Task.Delay(300);
