@@ -224,6 +224,8 @@ public sealed partial class FrameLogWriter
         var wroteAnything = _buffer.Length > 0;
         Volatile.Write(ref _lastCommitAt, Environment.TickCount64);
         _segmentLength += _buffer.Length;
+        if (wroteAnything)
+            _options.SpoolStatus?.Written(_buffer.Length);
         _buffer.Clear();
         _buffer.ShrinkIfOversized(4 * 1024 * 1024);
         if (!wroteAnything)

@@ -16,4 +16,10 @@ public interface ISpoolStatus
 
     /// <summary>Every sink's durable cursor is at or past this Seq (0 before anything was shipped).</summary>
     long ShippedThroughSeq { get; }
+
+    /// <summary>
+    /// The writer reports every committed write, so a measurement taken a moment ago still counts the bytes written
+    /// since: the spool bound holds however fast commands arrive, not only at each re-measurement.
+    /// </summary>
+    void Written(long bytes);
 }

@@ -54,7 +54,9 @@ public sealed partial class AzureMonitorSink : ISink
 
     public string Name => _options.Name;
     public SinkHealth Health => _health;
-    public long UnshippedBytes => _spool.Current.UnshippedBytes;
+    public long UnshippedBytes => _spool.CurrentUnshippedBytes;
+
+    public void Written(long bytes) => _spool.Written(bytes);
     public bool SpoolFull => UnshippedBytes >= _options.MaxSpoolBytes;
     public long ShippedSeq => _cursor.Seq;
 

@@ -17,6 +17,9 @@ public interface ISink : IAsyncDisposable
     /// <summary>True while <see cref="UnshippedBytes"/> is at or above <c>audit.max_spool</c>.</summary>
     bool SpoolFull { get; }
 
+    /// <summary>The frame-log writer committed this many bytes to the spool (counted until the next measurement).</summary>
+    void Written(long bytes);
+
     /// <summary>The Seq of the last record this sink shipped (or skipped by drop_oldest), durably.</summary>
     long ShippedSeq { get; }
 

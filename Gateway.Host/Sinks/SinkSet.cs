@@ -47,6 +47,12 @@ public sealed class SinkSet : ISpoolStatus, IAsyncDisposable
 
     public bool SpoolFull => _sinks.Any(s => s.SpoolFull);
 
+    public void Written(long bytes)
+    {
+        foreach (var sink in _sinks)
+            sink.Written(bytes);
+    }
+
     /// <summary><see cref="long.MaxValue"/> without sinks: nothing holds retention back.</summary>
     public long ShippedThroughSeq => _sinks.Count == 0 ? long.MaxValue : _sinks.Min(s => s.ShippedSeq);
 

@@ -16,6 +16,10 @@ internal sealed class SpoolScanner(string logDirectory, Func<SpoolCursor> cursor
     private volatile Snapshot? _snapshot;
     private int _refreshing;
 
+    // Bytes the writer reported since the last snapshot's listing began: added to it, so the estimate never lags.
+    private long _writtenTotal;
+    private long _writtenAtSnapshot;
+
     /// <param name="FirstAvailableSeq">First Seq of the oldest segment on disk (records before it are gone).</param>
     public sealed record Snapshot(long UnshippedBytes, long LastWrittenSeq, long FirstAvailableSeq, DateTimeOffset TakenAt)
     {
@@ -43,12 +47,26 @@ internal sealed class SpoolScanner(string logDirectory, Func<SpoolCursor> cursor
         }
     }
 
+    /// <summary>Unshipped bytes: the last measurement plus what the writer committed since it began.</summary>
+    public long CurrentUnshippedBytes
+    {
+        get
+        {
+            var snapshot = Current;
+            return snapshot.UnshippedBytes + Math.Max(0, Interlocked.Read(ref _writtenTotal) - Interlocked.Read(ref _writtenAtSnapshot));
+        }
+    }
+
+    public void Written(long bytes) => Interlocked.Add(ref _writtenTotal, bytes);
+
     /// <summary>Measures now, including the newest Seq (only the sink's loop calls this; it owns the tail buffer).</summary>
     public Snapshot Refresh() => Measure(readNewestLine: true);
 
     /// <remarks>Other threads only list the folder; reading the newest line is left to the sink's loop.</remarks>
     private Snapshot Measure(bool readNewestLine)
     {
+        // Taken before listing: a write that lands during the listing is counted twice at worst, never missed.
+        var writtenBefore = Interlocked.Read(ref _writtenTotal);
         var position = cursor();
         var segments = SpoolSegment.List(logDirectory);
         var unshipped = 0L;
@@ -65,6 +83,7 @@ internal sealed class SpoolScanner(string logDirectory, Func<SpoolCursor> cursor
         var firstSeq = segments.Count == 0 ? position.Seq + 1 : segments[0].FirstSeq;
         var snapshot = new Snapshot(Math.Max(unshipped, 0), Math.Max(lastSeq, position.Seq), firstSeq, time.GetUtcNow());
         _snapshot = snapshot;
+        Interlocked.Exchange(ref _writtenAtSnapshot, writtenBefore);
         return snapshot;
     }
 

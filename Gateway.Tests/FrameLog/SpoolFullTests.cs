@@ -54,5 +54,7 @@ public sealed class SpoolFullTests
         public long UnshippedBytes { get; set; }
         public bool SpoolFull { get; set; }
         public long ShippedThroughSeq => 0;
+
+        public void Written(long bytes) => UnshippedBytes += bytes;
     }
 }
