@@ -14,7 +14,8 @@ Remove-BenchPath $artifacts
 
 Write-Step "Running the micro-benchmarks (job: $Job, benchmarks: $Benchmarks)"
 $dll = Join-Path $script:Root 'Gateway.Benchmarks/bin/Release/net10.0/Gateway.Benchmarks.dll'
-& dotnet $dll --job $Job --filter $Benchmarks --artifacts $artifacts
+# Quoted: PowerShell on Unix expands a bare * in a native argument to file names.
+& dotnet $dll --job $Job --filter "$Benchmarks" --artifacts "$artifacts"
 if ($LASTEXITCODE -ne 0) { throw 'the benchmarks failed' }
 
 $reports = @(Get-ChildItem -Path (Join-Path $artifacts 'results') -Filter '*-report-github.md' -ErrorAction SilentlyContinue)

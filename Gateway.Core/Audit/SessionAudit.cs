@@ -92,7 +92,7 @@ public sealed class SessionAudit
         record.Decision = decision.ActionName;
         record.RuleId = decision.RuleId;
         payload ??= [];
-        payload["origin"] = command.Origin.ToString().ToLowerInvariant();
+        payload["origin"] = OriginName(command.Origin);
         if (command.ParseError)
             payload["parse_error"] = command.ParseErrorMessage;
         record.Payload = payload;
@@ -167,6 +167,12 @@ public sealed class SessionAudit
         };
         return _log.AppendAsync(record, cancellationToken);
     }
+
+    private static readonly string[] OriginNames = [.. Enum.GetValues<CommandOrigin>().Select(o => o.ToString().ToLowerInvariant())];
+
+    /// <summary>The payload's <c>origin</c> (the enum name in lower case), without two strings per command.</summary>
+    private static string OriginName(CommandOrigin origin) =>
+        (uint)origin < (uint)OriginNames.Length ? OriginNames[(int)origin] : origin.ToString().ToLowerInvariant();
 
     internal static (string Text, bool Truncated) Cap(string text, int maxBytes)
     {

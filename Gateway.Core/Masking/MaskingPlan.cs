@@ -87,14 +87,38 @@ public sealed partial class MaskingPlan
         TryMask(utf8Value, columnMasked ? ColumnStrategy : null, destination);
 
     /// <summary>Masks a copy of text for the audit record; returns the same instance when nothing is found.</summary>
+    [SkipLocalsInit]
     public string MaskText(string text)
     {
         if (_detectors.Length == 0 || text.Length == 0)
             return text;
-        var utf8 = Encoding.UTF8.GetBytes(text);
-        var output = new ArrayBufferWriter<byte>(utf8.Length);
-        return TryMask(utf8, columnStrategy: null, output) ? Encoding.UTF8.GetString(output.WrittenSpan) : text;
+        // Called for every recorded command: encode on the stack (or a pooled array) and mask into a per-thread
+        // scratch, so a text without findings costs no allocation.
+        var maxBytes = Encoding.UTF8.GetMaxByteCount(text.Length);
+        byte[]? rented = null;
+        var utf8 = maxBytes <= StackTextBytes ? stackalloc byte[StackTextBytes] : (rented = ArrayPool<byte>.Shared.Rent(maxBytes));
+        try
+        {
+            var length = Encoding.UTF8.GetBytes(text, utf8);
+            var output = t_textScratch ??= new ArrayBufferWriter<byte>(256);
+            output.ResetWrittenCount();
+            var masked = TryMask(utf8[..length], columnStrategy: null, output) ? Encoding.UTF8.GetString(output.WrittenSpan) : text;
+            if (output.Capacity > MaxKeptScratchBytes)
+                t_textScratch = null;   // one huge text does not pin its buffer on this thread
+            return masked;
+        }
+        finally
+        {
+            if (rented is not null)
+                ArrayPool<byte>.Shared.Return(rented);
+        }
     }
+
+    private const int StackTextBytes = 1024;
+    private const int MaxKeptScratchBytes = 64 * 1024;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_textScratch;
 
     [SkipLocalsInit]
     internal bool TryMask(ReadOnlySpan<byte> utf8Value, MaskStrategy? columnStrategy, IBufferWriter<byte> destination)

@@ -60,7 +60,8 @@ function Stop-BenchGateway($Gateway) {
 function Resolve-BenchGateway([string] $Gateway) {
     if ($Gateway) { return (Resolve-Path $Gateway).Path }
     Write-Step 'Publishing the gateway (build.ps1 publish)'
-    & dotnet pwsh (Join-Path $script:Root 'build.ps1') publish
+    # Its output goes to the host: this function's own output is the path.
+    & dotnet pwsh (Join-Path $script:Root 'build.ps1') publish | Out-Host
     if ($LASTEXITCODE -ne 0) { throw 'publish failed' }
     return (Join-Path $script:Root 'artifacts/bin/gateway')
 }
