@@ -134,6 +134,30 @@ public sealed class InlineCommitTests
     }
 
     [Test]
+    public async Task FsyncDurabilityWritesPairsAndPostsThroughTheWriterTaskInOrder()
+    {
+        var writer = await _log.OpenAsync(FrameLogFixture.Config(checkpointEvery: 1000, durability: Durability.Fsync));
+        await writer.AppendPairAsync(FrameLogFixture.Command(1), FrameLogFixture.Command(2));
+        writer.Post(FrameLogFixture.Command(3));
+        await writer.AppendAsync(FrameLogFixture.Command(4));
+        await writer.DisposeAsync();
+
+        var commands = (await _log.ReadAllAsync()).Where(r => r.Kind == FrameKinds.Command).Select(r => r.Command);
+        Assert.That(commands, Is.EqualTo(new[] { 1, 2, 3, 4 }.Select(i => FrameLogFixture.Command(i).Command)));
+    }
+
+    [Test]
+    public async Task AppendsToAClosedLogAreRefused()
+    {
+        var writer = await _log.OpenAsync();
+        await writer.DisposeAsync();
+
+        Assert.ThrowsAsync<FrameLogUnavailableException>(async () => await writer.AppendAsync(FrameLogFixture.Command(1)));
+        Assert.ThrowsAsync<FrameLogUnavailableException>(async () => await writer.AppendPairAsync(FrameLogFixture.Command(2), FrameLogFixture.Command(3)));
+        Assert.DoesNotThrow(() => writer.Post(FrameLogFixture.Command(4)), "a posted record is dropped, not thrown back");
+    }
+
+    [Test]
     public async Task FsyncDurabilityStillCommitsOnTheWriterTask()
     {
         await using var writer = await _log.OpenAsync(FrameLogFixture.Config(durability: Durability.Fsync));
