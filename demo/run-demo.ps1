@@ -138,5 +138,6 @@ finally {
         if (-not $gatewayProcess.WaitForExit(15000)) { $gatewayProcess.Kill() }
     }
     if ($pgStarted) { Invoke-AsPostgres @("$PgBin/pg_ctl", '-D', $pgData, '-m', 'fast', 'stop') | Out-Null }
-    if ($Once) { Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue }
+    # Remove-Item refuses files owned by the postgres user even as root; rm does not.
+    if ($Once) { & rm -rf $work }
 }
