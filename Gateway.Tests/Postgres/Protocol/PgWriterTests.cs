@@ -226,7 +226,7 @@ public sealed class PgWriterTests
 
     private static ReadOnlySequence<byte> Repeated(byte[] chunk, int times)
     {
-        var first = new WireBytes.Segment(chunk, 0);
+        var first = new Gateway.Fuzz.Targets.SegmentedSequence.Segment(chunk, 0);
         var last = first;
         for (var i = 1; i < times; i++)
             last = last.Append(chunk);

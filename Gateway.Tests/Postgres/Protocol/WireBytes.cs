@@ -80,33 +80,6 @@ internal sealed class WireBytes
     public static string Utf8(in ReadOnlySequence<byte> bytes) => Encoding.UTF8.GetString(bytes.ToArray());
 
     /// <summary>Splits bytes into a multi-segment sequence, one segment per <paramref name="segmentLength"/> bytes.</summary>
-    public static ReadOnlySequence<byte> Segmented(byte[] bytes, int segmentLength)
-    {
-        if (bytes.Length == 0)
-            return ReadOnlySequence<byte>.Empty;
-        Segment? first = null;
-        Segment? last = null;
-        for (var offset = 0; offset < bytes.Length; offset += segmentLength)
-        {
-            var memory = bytes.AsMemory(offset, Math.Min(segmentLength, bytes.Length - offset));
-            last = last is null ? first = new Segment(memory, 0) : last.Append(memory);
-        }
-        return new ReadOnlySequence<byte>(first!, 0, last!, last!.Memory.Length);
-    }
-
-    internal sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
-        }
-    }
+    public static ReadOnlySequence<byte> Segmented(byte[] bytes, int segmentLength) =>
+        Gateway.Fuzz.Targets.SegmentedSequence.Create(bytes, segmentLength);
 }

@@ -40,33 +40,6 @@ public abstract class FuzzTarget
     {
         if (input.IsEmpty)
             return ReadOnlySequence<byte>.Empty;
-        var segmentLength = input[0] + 1;
-        var data = input[1..].ToArray();
-        if (data.Length <= segmentLength)
-            return new ReadOnlySequence<byte>(data);
-        Segment? first = null;
-        Segment? last = null;
-        for (var offset = 0; offset < data.Length; offset += segmentLength)
-        {
-            var memory = data.AsMemory(offset, Math.Min(segmentLength, data.Length - offset));
-            last = last is null ? first = new Segment(memory, 0) : last.Append(memory);
-        }
-        return new ReadOnlySequence<byte>(first!, 0, last!, last!.Memory.Length);
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
-        }
+        return SegmentedSequence.Create(input[1..].ToArray(), input[0] + 1);
     }
 }
