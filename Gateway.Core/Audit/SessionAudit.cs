@@ -152,6 +152,25 @@ public sealed class SessionAudit
         return _log.AppendAsync(record, cancellationToken);
     }
 
+    /// <summary>
+    /// Records a connection refused before identification: the code and message the client was sent (or would have
+    /// been, had it still been there), and the startup values it claimed, if it got that far.
+    /// </summary>
+    public ValueTask ConnectionRefusedAsync(string reason, string code, string message, JsonObject? claimed, TimeSpan duration,
+        CancellationToken cancellationToken)
+    {
+        var record = NewRecord(FrameKinds.ConnectionRefused, "gateway");
+        record.DurationMs = duration.TotalMilliseconds;
+        record.Payload = new JsonObject
+        {
+            ["reason"] = Cap(reason, _capture.CommandBytes).Text,
+            ["code"] = code,
+            ["message"] = Cap(message, _capture.CommandBytes).Text,
+            ["claimed"] = claimed,
+        };
+        return _log.AppendAsync(record, cancellationToken);
+    }
+
     public ValueTask SessionEndAsync(string reason, TimeSpan duration, long bytesIn, long bytesOut,
         CancellationToken cancellationToken)
     {

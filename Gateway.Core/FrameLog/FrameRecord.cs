@@ -65,6 +65,13 @@ public static class FrameKinds
     public const string Result = "result";
     public const string Error = "error";
     public const string SessionEnd = "session_end";
+
+    /// <summary>
+    /// A connection the gateway ended before any identity was established (protocol violation, handshake timeout,
+    /// refused token or startup): no session began, so it has no <c>session_start</c> and no <c>Subject</c>. What
+    /// the client claimed (user, database) is in the payload, unverified.
+    /// </summary>
+    public const string ConnectionRefused = "connection_refused";
     public const string Recovery = "recovery";
     public const string Checkpoint = "checkpoint";
 

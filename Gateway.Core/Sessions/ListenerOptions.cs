@@ -23,6 +23,10 @@ public sealed class ListenerOptions
     /// </summary>
     public TimeSpan CloseLinger { get; init; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Pending connections the kernel queues before the accept loop takes them.</summary>
-    public int Backlog { get; init; } = 512;
+    /// <summary>
+    /// Pending connections the kernel queues before the accept loop takes them (Linux caps it at
+    /// net.core.somaxconn, 4096 by default). Deep on purpose: a burst of connects that overflows the queue has
+    /// its SYNs dropped, and each such client waits a whole second for the retransmit, legitimate ones included.
+    /// </summary>
+    public int Backlog { get; init; } = 4096;
 }

@@ -94,7 +94,7 @@ public sealed class AzureSessionSource(LogAnalyticsQueryClient client, string wo
         var subjectFilter = query.Subject is { } subject ? $"\n| where Subject == {Kql.Quote(subject)}" : "";
         return $"""
             {active}{table}
-            | where isnotempty(SessionId){activeFilter}
+            | where isnotempty(SessionId) and Kind != "connection_refused"{activeFilter}
             | summarize arg_max(TimeGenerated, *) by Node, Seq
             | summarize Start = min(TimeGenerated), LastActivity = max(TimeGenerated),
                 End = maxif(TimeGenerated, Kind == "session_end"),

@@ -11,7 +11,8 @@ public sealed class LocalSessionSource(string logDirectory) : ISessionSource
         var sessions = new Dictionary<string, SessionSummaryBuilder>(StringComparer.Ordinal);
         await foreach (var entry in new FrameLogReader(logDirectory).ReadRecordsAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            if (entry.Record.SessionId is not { } id)
+            // A refused connection never became a session: replayable by its id, but not listed.
+            if (entry.Record.SessionId is not { } id || entry.Record.Kind == FrameKinds.ConnectionRefused)
                 continue;
             if (!sessions.TryGetValue(id, out var builder))
                 sessions[id] = builder = new SessionSummaryBuilder(id);

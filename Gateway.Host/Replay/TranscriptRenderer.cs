@@ -31,6 +31,7 @@ public static class TranscriptRenderer
                 FrameKinds.Result => (Result(record), TranscriptStyle.Output),
                 FrameKinds.Error => (Error(record), TranscriptStyle.Error),
                 FrameKinds.SessionEnd => (SessionEnd(record), TranscriptStyle.Note),
+                FrameKinds.ConnectionRefused => (ConnectionRefused(record), TranscriptStyle.Error),
                 _ => ("", TranscriptStyle.Note),
             };
             if (record.Kind == FrameKinds.SessionStart && record.Database is { } db)
@@ -146,6 +147,14 @@ public static class TranscriptRenderer
         var duration = record.DurationMs is { } ms ? " after " + FormatDuration(TimeSpan.FromMilliseconds(ms)) : "";
         return $"-- session ended ({payload?["reason"] ?? "unknown"}){duration}: {payload?["commands"] ?? 0} commands, "
             + $"{payload?["denials"] ?? 0} denied, {payload?["bytes_in"] ?? 0} bytes in, {payload?["bytes_out"] ?? 0} bytes out\n";
+    }
+
+    private static string ConnectionRefused(FrameRecord record)
+    {
+        var payload = record.Payload;
+        var claimed = payload?["claimed"] is { } c ? $" (claimed user {c["user"]}, database {c["database"]})" : "";
+        return $"-- connection from {record.SourceIp} refused before identification{claimed}: {payload?["reason"] ?? "unknown"}\n"
+            + $"FATAL:  {payload?["message"]}\n";
     }
 
     internal static string FormatDuration(TimeSpan duration) =>

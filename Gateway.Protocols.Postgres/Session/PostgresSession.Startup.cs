@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Immutable;
+using System.Security.Authentication;
 using System.Text.Json.Nodes;
 using Gateway.Core.Config;
 using Gateway.Core.Policy;
@@ -31,11 +32,20 @@ internal sealed partial class PostgresSession
         {
             return await StartupWithinDeadlineAsync(handshake.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (handshake.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        // The deadline itself, not the linked source: with inline continuations a read cancelled by the deadline can
+        // reach this filter from inside the deadline's callbacks, before the linked source's own callback has run.
+        // A TLS handshake cut by the deadline may end in an IOException or AuthenticationException instead.
+        catch (Exception e) when (_client.HandshakeDeadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested
+                                  && e is OperationCanceledException or IOException or AuthenticationException)
         {
             _endReason = "handshake timeout";
             PostgresLog.HandshakeTimeout(_logger, _client.SessionId, _client.RemoteEndPoint.ToString());
-            await TrySendFatalAsync(new PgError(PgSeverity.Fatal, "08006", "the connection was not authenticated in time")).ConfigureAwait(false);
+            var timeout = new PgError(PgSeverity.Fatal, "08006", "the connection was not authenticated in time");
+            // Mid-TLS-handshake the client expects TLS records: a plain-text error would only garble its handshake.
+            if (_tlsHandshaking)
+                _refusal = timeout;
+            else
+                await TrySendFatalAsync(timeout).ConfigureAwait(false);
             return false;
         }
     }
@@ -64,6 +74,7 @@ internal sealed partial class PostgresSession
                     return false;
                 default:
                     startup = packet.Startup;
+                    _claimed = ClaimedStartup(startup);
                     break;
             }
             break;
@@ -175,14 +186,16 @@ internal sealed partial class PostgresSession
         }
     }
 
+    private static JsonObject ClaimedStartup(StartupMessage startup) => new()
+    {
+        ["user"] = startup.User,
+        ["database"] = startup.Database,
+        ["application_name"] = startup.Parameters.GetValueOrDefault("application_name"),
+    };
+
     private JsonObject SessionStartPayload(StartupMessage startup) => new()
     {
-        ["client"] = new JsonObject
-        {
-            ["user"] = startup.User,
-            ["database"] = startup.Database,
-            ["application_name"] = startup.Parameters.GetValueOrDefault("application_name"),
-        },
+        ["client"] = ClaimedStartup(startup),
         ["tls"] = _client.Tls is { } tls
             ? new JsonObject { ["protocol"] = tls.SslProtocol.ToString(), ["cipher"] = tls.NegotiatedCipherSuite.ToString() }
             : null,
@@ -204,6 +217,8 @@ internal sealed partial class PostgresSession
         {
             _endReason = "bytes after SSLRequest before the TLS handshake (CVE-2021-3935)";
             PostgresLog.ProtocolViolation(_logger, _client.SessionId, _endReason);
+            // Closed without an answer: anything sent now would be read as the TLS handshake's first bytes.
+            _refusal = new PgError(PgSeverity.Fatal, "08P01", _endReason);
             return false;
         }
         if (_client.IsTls)
@@ -214,7 +229,9 @@ internal sealed partial class PostgresSession
             return true;
         }
         await WriteToClientAsync(writer => writer.Write("S"u8), cancellationToken).ConfigureAwait(false);
+        _tlsHandshaking = true;
         await _client.UpgradeToTlsAsync(cancellationToken).ConfigureAwait(false);
+        _tlsHandshaking = false;
         return true;
     }
 

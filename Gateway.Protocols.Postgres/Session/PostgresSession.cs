@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;
+using System.Text.Json.Nodes;
 using Gateway.Core.Audit;
 using Gateway.Core.Identity;
 using Gateway.Core.Policy;
@@ -44,6 +45,12 @@ internal sealed partial class PostgresSession : IDisposable
     private long _bytesIn;
     private long _bytesOut;
     private string _endReason = "client closed the connection";
+
+    // Before identification: the first FATAL the gateway sent (or meant to) and the startup the client claimed,
+    // for the connection_refused record. A client that just went away is not a refusal and leaves no record.
+    private PgError? _refusal;
+    private JsonObject? _claimed;
+    private bool _tlsHandshaking;
 
     public PostgresSession(ClientConnection client, PostgresProtocolHandler handler)
     {
@@ -162,16 +169,16 @@ internal sealed partial class PostgresSession : IDisposable
         {
             await _upstream.DisposeAsync().ConfigureAwait(false);
         }
-        if (_principal is not null)
+        try
         {
-            try
-            {
+            if (_principal is not null)
                 await _audit.SessionEndAsync(_endReason, Stopwatch.GetElapsedTime(_startedAt), _bytesIn, _bytesOut, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                PostgresLog.AuditFailed(_logger, _client.SessionId, e.Message);
-            }
+            else if (_refusal is { } refusal)
+                await _audit.ConnectionRefusedAsync(_endReason, refusal.SqlState, refusal.Message, _claimed, Stopwatch.GetElapsedTime(_startedAt), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            PostgresLog.AuditFailed(_logger, _client.SessionId, e.Message);
         }
         PostgresLog.SessionEnded(_logger, _client.SessionId, _principal?.Subject, _endReason);
     }
@@ -187,6 +194,8 @@ internal sealed partial class PostgresSession : IDisposable
     /// <summary>Writes a FATAL error to the client, best effort: the connection may already be gone.</summary>
     private async Task TrySendFatalAsync(PgError error)
     {
+        if (_principal is null)
+            _refusal ??= error;
         try
         {
             await WriteToClientAsync(writer => PgBackendWriter.WriteErrorResponse(writer, error), CancellationToken.None).ConfigureAwait(false);

@@ -7,8 +7,8 @@ namespace Gateway.Tests.Security;
 
 /// <summary>
 /// Hostile clients on raw sockets, before and after authentication. Each vector must end that one connection
-/// with a protocol error (or a plain close), leave a gateway log line (and, once a session exists, a frame-log
-/// <c>error</c> record), and leave the gateway serving: a healthy Npgsql session opened before the attacks
+/// with a protocol error (or a plain close), leave a gateway log line and a frame-log record (before
+/// authentication <c>connection_refused</c>, after it an <c>error</c> record), and leave the gateway serving: a healthy Npgsql session opened before the attacks
 /// keeps working through all of them, and new sessions still open.
 /// </summary>
 [TestFixture]
@@ -18,6 +18,13 @@ public sealed class HostileClientTests
     private PostgresServer _pg = null!;
     private SecurityGateway _gateway = null!;
     private NpgsqlConnection _healthy = null!;
+    private int _sources;
+
+    /// <summary>
+    /// A loopback address no other connection of this fixture used: a refusal record (which has no identity) is
+    /// found by its source address.
+    /// </summary>
+    private System.Net.IPAddress NextSource() => new([127, 0, 2, (byte)(1 + Interlocked.Increment(ref _sources))]);
 
     [OneTimeSetUp]
     public async Task StartAsync()
@@ -64,7 +71,8 @@ public sealed class HostileClientTests
     [TestCaseSource(nameof(PreAuthVectors))]
     public async Task A_malformed_startup_gets_a_protocol_error_and_a_log_line(byte[] bytes, string logged)
     {
-        await using var client = await RawPgClient.ConnectAsync(_gateway.Port);
+        var source = NextSource();
+        await using var client = await RawPgClient.ConnectAsync(_gateway.Port, source);
         await client.WriteAsync(bytes);
 
         var messages = await client.ReadUntilClosedAsync();
@@ -75,13 +83,19 @@ public sealed class HostileClientTests
         Assert.That(messages[0].SqlState, Is.EqualTo("08P01"));
         Assert.That(await _gateway.Log.WaitForAsync("ended: protocol violation", logged), Is.Not.Null,
             $"no gateway log line for '{logged}'");
+        var refusal = await _gateway.RefusalFromAsync(source);
+        Assert.That(refusal, Is.Not.Null, "no connection_refused record");
+        Assert.That(refusal!.Payload?["code"]?.GetValue<string>(), Is.EqualTo("08P01"));
+        Assert.That(refusal.Payload?["reason"]?.GetValue<string>(), Does.StartWith("protocol violation").And.Contain(logged).IgnoreCase);
+        Assert.That(refusal.Subject, Is.Null);
         await AssertGatewayServesAsync();
     }
 
     [Test]
     public async Task Bytes_after_an_SSLRequest_in_the_same_write_close_the_connection_CVE_2021_3935()
     {
-        await using var client = await RawPgClient.ConnectAsync(_gateway.Port);
+        var source = NextSource();
+        await using var client = await RawPgClient.ConnectAsync(_gateway.Port, source);
         // SSLRequest and a plaintext StartupMessage in one segment: read after the handshake they would pass as encrypted.
         await client.WriteAsync([.. HostileFrames.SslRequest(), .. HostileFrames.Startup(("user", "x"), ("database", "postgres"))]);
 
@@ -90,14 +104,17 @@ public sealed class HostileClientTests
 
         Assert.That(read, Is.Zero, $"the gateway answered '{(char)answer[0]}' instead of closing");
         Assert.That(await _gateway.Log.WaitForAsync("bytes after SSLRequest before the TLS handshake"), Is.Not.Null);
+        var refusal = await _gateway.RefusalFromAsync(source);
+        Assert.That(refusal?.Payload?["reason"]?.GetValue<string>(), Is.EqualTo("bytes after SSLRequest before the TLS handshake (CVE-2021-3935)"));
         await AssertGatewayServesAsync();
     }
 
     [Test]
     public async Task A_startup_that_never_finishes_is_closed_at_the_handshake_deadline()
     {
-        await using var silent = await RawPgClient.ConnectAsync(_gateway.Port);
-        await using var dripping = await RawPgClient.ConnectAsync(_gateway.Port);
+        var (silentSource, drippingSource) = (NextSource(), NextSource());
+        await using var silent = await RawPgClient.ConnectAsync(_gateway.Port, silentSource);
+        await using var dripping = await RawPgClient.ConnectAsync(_gateway.Port, drippingSource);
         await silent.WriteAsync([0, 0, 0]);
         var startup = HostileFrames.Startup(("user", "slow"), ("database", "postgres"), ("application_name", new string('s', 200)));
         using var stop = new CancellationTokenSource();
@@ -130,6 +147,12 @@ public sealed class HostileClientTests
             Assert.That(messages[0].Text, Does.Contain("not authenticated in time"));
         }
         Assert.That(await _gateway.Log.WaitForAsync("ended: handshake timeout"), Is.Not.Null);
+        foreach (var source in new[] { silentSource, drippingSource })
+        {
+            var refusal = await _gateway.RefusalFromAsync(source);
+            Assert.That(refusal?.Payload?["reason"]?.GetValue<string>(), Is.EqualTo("handshake timeout"), $"from {source}");
+            Assert.That(refusal!.Payload?["code"]?.GetValue<string>(), Is.EqualTo("08006"));
+        }
         await AssertGatewayServesAsync();
     }
 

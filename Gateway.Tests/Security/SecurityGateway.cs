@@ -115,6 +115,14 @@ internal sealed class SecurityGateway : IAsyncDisposable
         return sessionId is null ? [] : records.Where(r => r.SessionId == sessionId).ToList();
     }
 
+    /// <summary>The <c>connection_refused</c> record of the one connection made from <paramref name="source"/>, once written.</summary>
+    public async Task<FrameRecord?> RefusalFromAsync(System.Net.IPAddress source)
+    {
+        var address = source.ToString();
+        var records = await Gateway.WaitForRecordsAsync(r => r.Kind == FrameKinds.ConnectionRefused && r.SourceIp == address);
+        return records.SingleOrDefault(r => r.Kind == FrameKinds.ConnectionRefused && r.SourceIp == address);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Gateway.DisposeAsync();

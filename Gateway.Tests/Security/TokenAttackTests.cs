@@ -61,12 +61,20 @@ public sealed class TokenAttackTests
     public async Task A_forged_or_unacceptable_token_is_refused_by_psql_startup_with_its_reason(object forge, string reason, string rejection)
     {
         // object: the forging function takes an internal type, which a public test method cannot name.
-        var result = await PsqlAsync(((Func<TokenMint, string>)forge)(_mint), "insert into token_probe values (1)");
+        var application = "forgery-" + Guid.NewGuid().ToString("n")[..8];
+        var result = await PsqlAsync(((Func<TokenMint, string>)forge)(_mint), "insert into token_probe values (1)", application);
 
         Assert.That(result.ExitCode, Is.Not.Zero, result.Output);
         Assert.That(result.Stderr, Does.Contain($"FATAL:  token authentication failed: {reason}"), result.Output);
         Assert.That(await _gateway.Log.WaitForAsync($"refused ({rejection})"), Is.Not.Null, "no gateway log line for the refusal");
         Assert.That(await _pg.ScalarAsync("select count(*) from token_probe"), Is.Zero);
+        // The attempt is in the frame log, with what the client claimed and no identity.
+        var records = await _gateway.Gateway.WaitForRecordsAsync(r => IsRefusalOf(r, application));
+        var refusal = records.Single(r => IsRefusalOf(r, application));
+        Assert.That(refusal.Subject, Is.Null);
+        Assert.That(refusal.Payload!["code"]!.GetValue<string>(), Is.EqualTo("28P01"));
+        Assert.That(refusal.Payload["message"]!.GetValue<string>(), Does.StartWith($"token authentication failed: {reason}"));
+        Assert.That(refusal.Payload["claimed"]!["user"]!.GetValue<string>(), Is.EqualTo("agent-007"));
     }
 
     [Test]
@@ -118,8 +126,11 @@ public sealed class TokenAttackTests
         Assert.That(await _pg.ScalarAsync("select count(*) from token_probe"), Is.Zero);
     }
 
-    private Task<ProcessResult> PsqlAsync(string token, string sql) =>
-        ProcessRunner.RunAsync("psql", [$"host=127.0.0.1 port={_gateway.Port} dbname=postgres user=agent-007 sslmode=require", "-X", "-v", "ON_ERROR_STOP=1", "-c", sql],
+    private static bool IsRefusalOf(FrameRecord record, string application) =>
+        record.Kind == FrameKinds.ConnectionRefused && record.Payload?["claimed"]?["application_name"]?.GetValue<string>() == application;
+
+    private Task<ProcessResult> PsqlAsync(string token, string sql, string application = "psql") =>
+        ProcessRunner.RunAsync("psql", [$"host=127.0.0.1 port={_gateway.Port} dbname=postgres user=agent-007 sslmode=require application_name={application}", "-X", "-v", "ON_ERROR_STOP=1", "-c", sql],
             new Dictionary<string, string> { ["PGPASSWORD"] = token, ["PGCONNECT_TIMEOUT"] = "10" }, TimeSpan.FromSeconds(30));
 
     private static Dictionary<string, object> With(Dictionary<string, object> claims, string name, object value)
