@@ -102,6 +102,38 @@ public sealed class ReplayTests
     }
 
     [Test]
+    public async Task ARefusedConnectionIsNotListedButReplaysByItsId()
+    {
+        await using (var writer = await _log.OpenAsync())
+        {
+            await writer.AppendAsync(new FrameRecord
+            {
+                Kind = FrameKinds.ConnectionRefused,
+                Direction = "gateway",
+                SessionId = "refused-1",
+                Listener = "pg",
+                Protocol = "postgres",
+                SourceIp = "10.9.9.9",
+                Payload = new System.Text.Json.Nodes.JsonObject
+                {
+                    ["reason"] = "token refused: the token has expired",
+                    ["code"] = "28P01",
+                    ["message"] = "token authentication failed: the token has expired",
+                    ["claimed"] = new System.Text.Json.Nodes.JsonObject { ["user"] = "agent-007", ["database"] = "appdb" },
+                },
+            });
+        }
+
+        var all = await ToListAsync(_source.ListAsync(new SessionQuery(), CancellationToken.None));
+        var recording = await _source.LoadAsync("refused-1", CancellationToken.None);
+
+        Assert.That(all.Select(s => s.SessionId), Is.EqualTo(new[] { "s-42", "s-other" }));
+        Assert.That(TranscriptRenderer.Render(recording!).Single().Text, Is.EqualTo(
+            "-- connection from 10.9.9.9 refused before identification (claimed user agent-007, database appdb): token refused: the token has expired\n"
+            + "FATAL:  token authentication failed: the token has expired\n"));
+    }
+
+    [Test]
     public async Task AmbiguousPrefixIsRefusedAndUnknownIsNull()
     {
         Assert.ThrowsAsync<AmbiguousSessionException>(() => _source.LoadAsync("s-", CancellationToken.None));
