@@ -156,9 +156,12 @@ public sealed class SessionAudit
     /// Records a connection refused before identification: the code and message the client was sent (or would have
     /// been, had it still been there), and the startup values it claimed, if it got that far.
     /// </summary>
+    /// <remarks>Subject to <paramref name="budget"/>: over it, the refusal is only counted there.</remarks>
     public ValueTask ConnectionRefusedAsync(string reason, string code, string message, JsonObject? claimed, TimeSpan duration,
-        CancellationToken cancellationToken)
+        RefusalRecordBudget budget, CancellationToken cancellationToken)
     {
+        if (!budget.TryTake(out var unrecordedBefore))
+            return ValueTask.CompletedTask;
         var record = NewRecord(FrameKinds.ConnectionRefused, "gateway");
         record.DurationMs = duration.TotalMilliseconds;
         record.Payload = new JsonObject
@@ -168,6 +171,8 @@ public sealed class SessionAudit
             ["message"] = Cap(message, _capture.CommandBytes).Text,
             ["claimed"] = claimed,
         };
+        if (unrecordedBefore > 0)
+            record.Payload["unrecorded_before"] = unrecordedBefore;
         return _log.AppendAsync(record, cancellationToken);
     }
 

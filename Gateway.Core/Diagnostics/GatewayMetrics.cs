@@ -48,6 +48,11 @@ public sealed class GatewayMetrics : IDisposable
 
     public void FrameLogAppendFailed() => Interlocked.Increment(ref _frameLogFailures);
 
+    /// <summary>Publishes the refusals counted but not recorded over the budget (<c>RefusalRecordBudget</c>).</summary>
+    public void TrackUnrecordedRefusals(Func<long> total) =>
+        Meter.CreateObservableCounter("gateway.frame_log.refusals_unrecorded",
+            () => new Measurement<long>(total()), "{connection}", "Connections refused before identification whose record the budget suppressed");
+
     public void Dispose() => Meter.Dispose();
 
     private IEnumerable<Measurement<long>> PerListener(Func<ListenerMetrics, long> read)

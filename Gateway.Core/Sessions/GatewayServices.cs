@@ -1,3 +1,4 @@
+using Gateway.Core.Audit;
 using Gateway.Core.Config;
 using Gateway.Core.Diagnostics;
 using Gateway.Core.FrameLog;
@@ -18,6 +19,9 @@ public sealed class GatewayServices
 
     /// <summary>Counters behind <c>/metrics</c>; one instance per process.</summary>
     public GatewayMetrics Metrics { get; init; } = new();
+
+    /// <summary>Bounds the <c>connection_refused</c> records all listeners write together.</summary>
+    public RefusalRecordBudget RefusalRecords { get; init; } = new();
 
     /// <summary>The rules of each listener, by listener name.</summary>
     public required IReadOnlyDictionary<string, IPolicySource> Policies { get; init; }

@@ -40,6 +40,8 @@ public sealed class GatewayRuntime : IAsyncDisposable
             Loggers = loggers,
             Policies = policies.ToDictionary(p => p.Name, p => (IPolicySource)p, StringComparer.Ordinal),
         };
+        var refusals = Services.RefusalRecords;
+        Services.Metrics.TrackUnrecordedRefusals(() => refusals.UnrecordedTotal);
         Handlers = [new PostgresProtocolHandler(loggers)];
         Health = [new FrameLogHealth(frameLog), new SinkHealthContributor(sinks)];
     }

@@ -174,7 +174,8 @@ internal sealed partial class PostgresSession : IDisposable
             if (_principal is not null)
                 await _audit.SessionEndAsync(_endReason, Stopwatch.GetElapsedTime(_startedAt), _bytesIn, _bytesOut, CancellationToken.None).ConfigureAwait(false);
             else if (_refusal is { } refusal)
-                await _audit.ConnectionRefusedAsync(_endReason, refusal.SqlState, refusal.Message, _claimed, Stopwatch.GetElapsedTime(_startedAt), CancellationToken.None).ConfigureAwait(false);
+                await _audit.ConnectionRefusedAsync(_endReason, refusal.SqlState, refusal.Message, _claimed, Stopwatch.GetElapsedTime(_startedAt),
+                    _client.Services.RefusalRecords, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e)
         {

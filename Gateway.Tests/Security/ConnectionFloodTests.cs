@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using Gateway.Core.Audit;
 using Gateway.Core.FrameLog;
 using Gateway.Tests.Fixtures;
 using Gateway.Tests.Postgres.EndToEnd;
@@ -74,8 +75,18 @@ public sealed class ConnectionFloodTests
         Assert.That(plain.Count(e => e.Length > 0 && e[0] == (byte)'E' && System.Text.Encoding.ASCII.GetString(e).Contains("08006", StringComparison.Ordinal)),
             Is.EqualTo(plain.Count), "every idle or partial startup gets FATAL 08006 at the handshake deadline");
         Assert.That(tlsPending.All(e => e.Length >= 1 && e[0] == (byte)'S'), Is.True, "an SSLRequest got its 'S', then the close");
-        var recorded = await HandshakeTimeoutRecordsAsync(gateway, Flood);
-        Assert.That(recorded, Is.EqualTo(Flood), "each closed attacker has its connection_refused record");
+        // The frame log accounts for every one: recorded up to the refusal-record budget (a burst of 1,000, then
+        // 100/s), the rest counted, and the count carried by the next recorded refusal, here a probe sent after the
+        // budget has refilled a little.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        await using (var probe = await RawPgClient.ConnectAsync(gateway.Port))
+        {
+            await probe.WriteAsync(HostileFrames.StartupDeclaring(3));
+            Assert.That((await probe.ReadUntilClosedAsync()).Single().SqlState, Is.EqualTo("08P01"));
+        }
+        var (recorded, unrecorded) = await RefusalAccountAsync(gateway);
+        Assert.That(recorded, Is.GreaterThanOrEqualTo(RefusalRecordBudget.DefaultBurst), "the first 1,000 are recorded");
+        Assert.That(recorded + unrecorded, Is.EqualTo(Flood), "every closed attacker is recorded or counted");
         await using (var after = new NpgsqlConnection(ConnectionString(gateway)))
         {
             await after.OpenAsync();
@@ -83,7 +94,7 @@ public sealed class ConnectionFloodTests
         }
         Assert.That(gateway.HasExited, Is.False);
         TestContext.Progress.WriteLine($"flood: {Flood} connections from {SourceAddresses} addresses held in {connected.TotalSeconds:F1} s, " +
-            $"legitimate query served at {served.TotalSeconds:F1} s, all closed by {cleared.TotalSeconds:F1} s, {recorded} refusals recorded");
+            $"legitimate query served at {served.TotalSeconds:F1} s, all closed by {cleared.TotalSeconds:F1} s; {recorded} refusals recorded, {unrecorded} counted over the budget");
     }
 
     [Test]
@@ -158,21 +169,30 @@ public sealed class ConnectionFloodTests
             await Task.Delay(20);
     }
 
-    /// <summary>Counts the handshake-timeout refusals in the gateway's frame log until there are <paramref name="expected"/> (or 20 s pass).</summary>
-    private static async Task<int> HandshakeTimeoutRecordsAsync(GatewayProcess gateway, int expected)
+    /// <summary>
+    /// Reads the gateway's frame log until the probe's protocol-violation refusal is in it (or 20 s pass): the
+    /// handshake-timeout refusals recorded, and the refusals counted over the budget (the records'
+    /// <c>unrecorded_before</c>, the probe's included).
+    /// </summary>
+    private static async Task<(int Recorded, long Unrecorded)> RefusalAccountAsync(GatewayProcess gateway)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (true)
         {
-            var count = 0;
+            var (recorded, unrecorded, probed) = (0, 0L, false);
             await foreach (var entry in new FrameLogReader(FrameLogPaths.LogDirectory(gateway.StateDirectory)).ReadRecordsAsync())
             {
-                if (entry.Record is { Kind: FrameKinds.ConnectionRefused, Listener: GatewayProcess.ListenerName } record
-                    && record.Payload?["reason"]?.GetValue<string>() == "handshake timeout")
-                    count++;
+                if (entry.Record is not { Kind: FrameKinds.ConnectionRefused, Payload: { } payload })
+                    continue;
+                unrecorded += payload["unrecorded_before"]?.GetValue<long>() ?? 0;
+                var reason = payload["reason"]!.GetValue<string>();
+                if (reason == "handshake timeout")
+                    recorded++;
+                else if (reason.StartsWith("protocol violation", StringComparison.Ordinal))
+                    probed = true;
             }
-            if (count >= expected || DateTime.UtcNow > deadline)
-                return count;
+            if (probed || DateTime.UtcNow > deadline)
+                return (recorded, unrecorded);
             await Task.Delay(200);
         }
     }
