@@ -153,12 +153,13 @@ public sealed class SessionAudit
     }
 
     /// <summary>
-    /// Records a connection refused before identification: the code and message the client was sent (or would have
-    /// been, had it still been there), and the startup values it claimed, if it got that far.
+    /// Records a connection refused before identification: why, the code and message the client was sent (or would
+    /// have been, had it still been there), and the user, database and application it claimed, if it got that far.
+    /// Everything the client chose is cleaned and cut (<see cref="UntrustedText"/>).
     /// </summary>
     /// <remarks>Subject to <paramref name="budget"/>: over it, the refusal is only counted there.</remarks>
-    public ValueTask ConnectionRefusedAsync(string reason, string code, string message, JsonObject? claimed, TimeSpan duration,
-        RefusalRecordBudget budget, CancellationToken cancellationToken)
+    public ValueTask ConnectionRefusedAsync(RefusalKind kind, string reason, string code, string message, ClaimedStartup? claimed,
+        TimeSpan duration, RefusalRecordBudget budget, CancellationToken cancellationToken)
     {
         if (!budget.TryTake(out var unrecordedBefore))
             return ValueTask.CompletedTask;
@@ -166,10 +167,18 @@ public sealed class SessionAudit
         record.DurationMs = duration.TotalMilliseconds;
         record.Payload = new JsonObject
         {
-            ["reason"] = Cap(reason, _capture.CommandBytes).Text,
+            ["kind"] = RefusalKindNames[(int)kind],
+            ["reason"] = UntrustedText.Clean(reason, MaxRefusalTextChars),
             ["code"] = code,
-            ["message"] = Cap(message, _capture.CommandBytes).Text,
-            ["claimed"] = claimed,
+            ["message"] = UntrustedText.Clean(message, MaxRefusalTextChars),
+            ["claimed"] = claimed is { } c
+                ? new JsonObject
+                {
+                    ["user"] = UntrustedText.Clean(c.User, MaxClaimedChars),
+                    ["database"] = UntrustedText.Clean(c.Database, MaxClaimedChars),
+                    ["application_name"] = UntrustedText.Clean(c.ApplicationName, MaxClaimedChars),
+                }
+                : null,
         };
         if (unrecordedBefore > 0)
             record.Payload["unrecorded_before"] = unrecordedBefore;
@@ -191,6 +200,11 @@ public sealed class SessionAudit
         };
         return _log.AppendAsync(record, cancellationToken);
     }
+
+    private const int MaxRefusalTextChars = 256;
+    private const int MaxClaimedChars = 128;
+
+    private static readonly string[] RefusalKindNames = ["token_refused", "protocol_violation", "handshake_timeout", "startup_refused"];
 
     private static readonly string[] OriginNames = [.. Enum.GetValues<CommandOrigin>().Select(o => o.ToString().ToLowerInvariant())];
 

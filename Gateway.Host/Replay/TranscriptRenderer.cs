@@ -152,7 +152,10 @@ public static class TranscriptRenderer
     private static string ConnectionRefused(FrameRecord record)
     {
         var payload = record.Payload;
-        var claimed = payload?["claimed"] is { } c ? $" (claimed user {c["user"]}, database {c["database"]})" : "";
+        var claims = payload?["claimed"] is { } c
+            ? new[] { ("user", c["user"]), ("database", c["database"]) }.Where(f => f.Item2 is not null).Select(f => $"{f.Item1} {f.Item2}").ToList()
+            : [];
+        var claimed = claims.Count > 0 ? $" (claimed {string.Join(", ", claims)})" : "";
         return $"-- connection from {record.SourceIp} refused before identification{claimed}: {payload?["reason"] ?? "unknown"}\n"
             + $"FATAL:  {payload?["message"]}\n";
     }

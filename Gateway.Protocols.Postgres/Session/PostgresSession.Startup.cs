@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Immutable;
 using System.Security.Authentication;
 using System.Text.Json.Nodes;
+using Gateway.Core.Audit;
 using Gateway.Core.Config;
 using Gateway.Core.Policy;
 using Gateway.Protocols.Postgres.Protocol;
@@ -41,10 +42,9 @@ internal sealed partial class PostgresSession
             _endReason = "handshake timeout";
             PostgresLog.HandshakeTimeout(_logger, _client.SessionId, _client.RemoteEndPoint.ToString());
             var timeout = new PgError(PgSeverity.Fatal, "08006", "the connection was not authenticated in time");
+            Refused(RefusalKind.HandshakeTimeout, timeout);
             // Mid-TLS-handshake the client expects TLS records: a plain-text error would only garble its handshake.
-            if (_tlsHandshaking)
-                _refusal = timeout;
-            else
+            if (!_tlsHandshaking)
                 await TrySendFatalAsync(timeout).ConfigureAwait(false);
             return false;
         }
@@ -74,7 +74,7 @@ internal sealed partial class PostgresSession
                     return false;
                 default:
                     startup = packet.Startup;
-                    _claimed = ClaimedStartup(startup);
+                    _claimedStartup = startup;
                     break;
             }
             break;
@@ -95,7 +95,7 @@ internal sealed partial class PostgresSession
         {
             PostgresLog.TokenRefused(_logger, _client.SessionId, _client.RemoteEndPoint.ToString(), validation.Rejection.ToString());
             _endReason = $"token refused: {validation.Reason}";
-            return await RefuseAsync("28P01", $"token authentication failed: {validation.Reason}").ConfigureAwait(false);
+            return await RefuseAsync("28P01", $"token authentication failed: {validation.Reason}", RefusalKind.TokenRefused).ConfigureAwait(false);
         }
 
         // The clock skew lets a token pass validation a little after exp; a session never starts on one (it would
@@ -104,7 +104,8 @@ internal sealed partial class PostgresSession
         {
             PostgresLog.TokenRefused(_logger, _client.SessionId, _client.RemoteEndPoint.ToString(), "Expired");
             _endReason = "token refused: token expired";
-            return await RefuseAsync("28P01", $"token authentication failed: token expired at {validation.Principal.ExpiresAt:yyyy-MM-dd'T'HH:mm:ss'Z'}").ConfigureAwait(false);
+            return await RefuseAsync("28P01", $"token authentication failed: token expired at {validation.Principal.ExpiresAt:yyyy-MM-dd'T'HH:mm:ss'Z'}",
+                RefusalKind.TokenRefused).ConfigureAwait(false);
         }
 
         _principal = validation.Principal;
@@ -186,16 +187,14 @@ internal sealed partial class PostgresSession
         }
     }
 
-    private static JsonObject ClaimedStartup(StartupMessage startup) => new()
-    {
-        ["user"] = startup.User,
-        ["database"] = startup.Database,
-        ["application_name"] = startup.Parameters.GetValueOrDefault("application_name"),
-    };
-
     private JsonObject SessionStartPayload(StartupMessage startup) => new()
     {
-        ["client"] = ClaimedStartup(startup),
+        ["client"] = new JsonObject
+        {
+            ["user"] = startup.User,
+            ["database"] = startup.Database,
+            ["application_name"] = startup.Parameters.GetValueOrDefault("application_name"),
+        },
         ["tls"] = _client.Tls is { } tls
             ? new JsonObject { ["protocol"] = tls.SslProtocol.ToString(), ["cipher"] = tls.NegotiatedCipherSuite.ToString() }
             : null,
@@ -218,7 +217,7 @@ internal sealed partial class PostgresSession
             _endReason = "bytes after SSLRequest before the TLS handshake (CVE-2021-3935)";
             PostgresLog.ProtocolViolation(_logger, _client.SessionId, _endReason);
             // Closed without an answer: anything sent now would be read as the TLS handshake's first bytes.
-            _refusal = new PgError(PgSeverity.Fatal, "08P01", _endReason);
+            Refused(RefusalKind.ProtocolViolation, new PgError(PgSeverity.Fatal, "08P01", _endReason));
             return false;
         }
         if (_client.IsTls)
@@ -230,7 +229,18 @@ internal sealed partial class PostgresSession
         }
         await WriteToClientAsync(writer => writer.Write("S"u8), cancellationToken).ConfigureAwait(false);
         _tlsHandshaking = true;
-        await _client.UpgradeToTlsAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _client.UpgradeToTlsAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (AuthenticationException e) when (!_client.HandshakeDeadline.IsCancellationRequested)
+        {
+            // What the client sent after our 'S' was not a TLS handshake we accept; it cannot read a plain-text error.
+            _endReason = $"protocol violation: TLS handshake failed: {e.Message}";
+            PostgresLog.ProtocolViolation(_logger, _client.SessionId, _endReason);
+            Refused(RefusalKind.ProtocolViolation, new PgError(PgSeverity.Fatal, "08P01", $"TLS handshake failed: {e.Message}"));
+            return false;
+        }
         _tlsHandshaking = false;
         return true;
     }
@@ -321,11 +331,13 @@ internal sealed partial class PostgresSession
     }
 
     /// <summary>Refuses the connection with a FATAL error, as the server would, and reports false.</summary>
-    private async Task<bool> RefuseAsync(string sqlState, string message)
+    private async Task<bool> RefuseAsync(string sqlState, string message, RefusalKind kind = RefusalKind.StartupRefused)
     {
         if (_endReason == "client closed the connection")
             _endReason = $"refused: {message}";
-        await TrySendFatalAsync(new PgError(PgSeverity.Fatal, sqlState, message)).ConfigureAwait(false);
+        var error = new PgError(PgSeverity.Fatal, sqlState, message);
+        Refused(kind, error);
+        await TrySendFatalAsync(error).ConfigureAwait(false);
         return false;
     }
 }

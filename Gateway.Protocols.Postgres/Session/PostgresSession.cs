@@ -1,12 +1,12 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;
-using System.Text.Json.Nodes;
 using Gateway.Core.Audit;
 using Gateway.Core.Identity;
 using Gateway.Core.Policy;
 using Gateway.Core.Sessions;
 using Gateway.Protocols.Postgres.Protocol;
+using Gateway.Protocols.Postgres.Protocol.Messages;
 using Gateway.Protocols.Postgres.Upstream;
 using Microsoft.Extensions.Logging;
 
@@ -46,10 +46,10 @@ internal sealed partial class PostgresSession : IDisposable
     private long _bytesOut;
     private string _endReason = "client closed the connection";
 
-    // Before identification: the first FATAL the gateway sent (or meant to) and the startup the client claimed,
+    // Before identification: why and how the gateway refused the connection, and the startup the client claimed,
     // for the connection_refused record. A client that just went away is not a refusal and leaves no record.
-    private PgError? _refusal;
-    private JsonObject? _claimed;
+    private (RefusalKind Kind, PgError Error)? _refusal;
+    private StartupMessage? _claimedStartup;
     private bool _tlsHandshaking;
 
     public PostgresSession(ClientConnection client, PostgresProtocolHandler handler)
@@ -81,6 +81,7 @@ internal sealed partial class PostgresSession : IDisposable
         catch (PgProtocolException e)
         {
             _endReason = $"protocol violation: {e.Message}";
+            Refused(RefusalKind.ProtocolViolation, e.ToError());
             PostgresLog.ProtocolViolation(_logger, _client.SessionId, e.Message);
             await AuditErrorQuietlyAsync("gateway", "FATAL", e.SqlState, e.Message).ConfigureAwait(false);
             await TrySendFatalAsync(e.ToError()).ConfigureAwait(false);
@@ -174,8 +175,8 @@ internal sealed partial class PostgresSession : IDisposable
             if (_principal is not null)
                 await _audit.SessionEndAsync(_endReason, Stopwatch.GetElapsedTime(_startedAt), _bytesIn, _bytesOut, CancellationToken.None).ConfigureAwait(false);
             else if (_refusal is { } refusal)
-                await _audit.ConnectionRefusedAsync(_endReason, refusal.SqlState, refusal.Message, _claimed, Stopwatch.GetElapsedTime(_startedAt),
-                    _client.Services.RefusalRecords, CancellationToken.None).ConfigureAwait(false);
+                await _audit.ConnectionRefusedAsync(refusal.Kind, _endReason, refusal.Error.SqlState, refusal.Error.Message, Claimed(),
+                    Stopwatch.GetElapsedTime(_startedAt), _client.Services.RefusalRecords, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -193,10 +194,19 @@ internal sealed partial class PostgresSession : IDisposable
     }
 
     /// <summary>Writes a FATAL error to the client, best effort: the connection may already be gone.</summary>
-    private async Task TrySendFatalAsync(PgError error)
+    /// <summary>Notes the first refusal of a connection not yet identified (once identified, it ends as a session).</summary>
+    private void Refused(RefusalKind kind, PgError error)
     {
         if (_principal is null)
-            _refusal ??= error;
+            _refusal ??= (kind, error);
+    }
+
+    private ClaimedStartup? Claimed() => _claimedStartup is { } startup
+        ? new ClaimedStartup(startup.User, startup.Database, startup.Parameters.GetValueOrDefault("application_name"))
+        : null;
+
+    private async Task TrySendFatalAsync(PgError error)
+    {
         try
         {
             await WriteToClientAsync(writer => PgBackendWriter.WriteErrorResponse(writer, error), CancellationToken.None).ConfigureAwait(false);

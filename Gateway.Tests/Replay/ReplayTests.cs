@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Gateway.Core.FrameLog;
 using Gateway.Host.Replay;
 using Gateway.Tests.FrameLog;
@@ -114,12 +115,12 @@ public sealed class ReplayTests
                 Listener = "pg",
                 Protocol = "postgres",
                 SourceIp = "10.9.9.9",
-                Payload = new System.Text.Json.Nodes.JsonObject
+                Payload = new JsonObject
                 {
                     ["reason"] = "token refused: the token has expired",
                     ["code"] = "28P01",
                     ["message"] = "token authentication failed: the token has expired",
-                    ["claimed"] = new System.Text.Json.Nodes.JsonObject { ["user"] = "agent-007", ["database"] = "appdb" },
+                    ["claimed"] = new JsonObject { ["user"] = "agent-007", ["database"] = "appdb" },
                 },
             });
         }

@@ -1,3 +1,4 @@
+using System.Net;
 using Gateway.Core.FrameLog;
 using Gateway.Tests.Fixtures;
 using Gateway.Tests.Postgres.Protocol;
@@ -24,7 +25,7 @@ public sealed class HostileClientTests
     /// A loopback address no other connection of this fixture used: a refusal record (which has no identity) is
     /// found by its source address.
     /// </summary>
-    private System.Net.IPAddress NextSource() => new([127, 0, 2, (byte)(1 + Interlocked.Increment(ref _sources))]);
+    private IPAddress NextSource() => new([127, 0, 2, (byte)(1 + Interlocked.Increment(ref _sources))]);
 
     [OneTimeSetUp]
     public async Task StartAsync()
@@ -87,7 +88,50 @@ public sealed class HostileClientTests
         Assert.That(refusal, Is.Not.Null, "no connection_refused record");
         Assert.That(refusal!.Payload?["code"]?.GetValue<string>(), Is.EqualTo("08P01"));
         Assert.That(refusal.Payload?["reason"]?.GetValue<string>(), Does.StartWith("protocol violation").And.Contain(logged).IgnoreCase);
+        Assert.That(refusal.Payload?["kind"]?.GetValue<string>(), Is.EqualTo("protocol_violation"));
         Assert.That(refusal.Subject, Is.Null);
+        await AssertGatewayServesAsync();
+    }
+
+    [Test]
+    public async Task A_refused_startup_is_recorded_with_its_claims_cleaned_and_cut()
+    {
+        var source = NextSource();
+        await using var client = await RawPgClient.ConnectAsync(_gateway.Port, source);
+        // Plain text on a TLS listener: refused after the startup was read, so the claim is in the record. The
+        // client chose these strings: a 5,000-character user and a terminal escape must not reach the record whole.
+        await client.WriteAsync(HostileFrames.Startup(("user", new string('u', 5000)), ("database", "postgres"), ("application_name", "\u001b]0;pwned\u0007")));
+
+        var refusal = (await client.ReadUntilClosedAsync()).Single();
+        var record = await _gateway.RefusalFromAsync(source);
+
+        Assert.That(refusal.SqlState, Is.EqualTo("28000"));
+        Assert.That(record?.Payload?["code"]?.GetValue<string>(), Is.EqualTo("28000"));
+        Assert.That(record!.Payload!["kind"]!.GetValue<string>(), Is.EqualTo("startup_refused"));
+        Assert.That(record.Payload["claimed"]!["user"]!.GetValue<string>(), Is.EqualTo(new string('u', 128) + "…"));
+        Assert.That(record.Payload["claimed"]!["application_name"]!.GetValue<string>(), Is.EqualTo("?]0;pwned?"));
+        Assert.That(record.Subject, Is.Null);
+    }
+
+    [Test]
+    public async Task A_TLS_handshake_that_is_not_TLS_is_closed_and_recorded_as_a_protocol_violation()
+    {
+        var source = NextSource();
+        await using var client = await RawPgClient.ConnectAsync(_gateway.Port, source);
+        await client.WriteAsync(HostileFrames.SslRequest());
+        var answer = new byte[1];
+        Assert.That(await client.Socket.ReceiveAsync(answer), Is.EqualTo(1));
+        Assert.That((char)answer[0], Is.EqualTo('S'));
+
+        // A plain-text startup where the TLS ClientHello should be.
+        await client.WriteAsync(HostileFrames.Startup(("user", "x"), ("database", "postgres")));
+        var closed = await client.ReadBytesUntilClosedAsync(TimeSpan.FromSeconds(10));
+        var record = await _gateway.RefusalFromAsync(source);
+
+        Assert.That(closed, Is.Empty, "nothing in plain text after the 'S'");
+        Assert.That(record?.Payload?["kind"]?.GetValue<string>(), Is.EqualTo("protocol_violation"));
+        Assert.That(record!.Payload!["reason"]!.GetValue<string>(), Does.StartWith("protocol violation: TLS handshake failed"));
+        Assert.That(record.Payload["code"]!.GetValue<string>(), Is.EqualTo("08P01"));
         await AssertGatewayServesAsync();
     }
 

@@ -1,3 +1,4 @@
+using System.Net;
 using Gateway.Core.FrameLog;
 using Gateway.Tests.Fixtures;
 using Gateway.Tests.Postgres.EndToEnd;
@@ -116,7 +117,7 @@ internal sealed class SecurityGateway : IAsyncDisposable
     }
 
     /// <summary>The <c>connection_refused</c> record of the one connection made from <paramref name="source"/>, once written.</summary>
-    public async Task<FrameRecord?> RefusalFromAsync(System.Net.IPAddress source)
+    public async Task<FrameRecord?> RefusalFromAsync(IPAddress source)
     {
         var address = source.ToString();
         var records = await Gateway.WaitForRecordsAsync(r => r.Kind == FrameKinds.ConnectionRefused && r.SourceIp == address);

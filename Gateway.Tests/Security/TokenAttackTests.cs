@@ -73,6 +73,7 @@ public sealed class TokenAttackTests
         var refusal = records.Single(r => IsRefusalOf(r, application));
         Assert.That(refusal.Subject, Is.Null);
         Assert.That(refusal.Payload!["code"]!.GetValue<string>(), Is.EqualTo("28P01"));
+        Assert.That(refusal.Payload["kind"]!.GetValue<string>(), Is.EqualTo("token_refused"));
         Assert.That(refusal.Payload["message"]!.GetValue<string>(), Does.StartWith($"token authentication failed: {reason}"));
         Assert.That(refusal.Payload["claimed"]!["user"]!.GetValue<string>(), Is.EqualTo("agent-007"));
     }
