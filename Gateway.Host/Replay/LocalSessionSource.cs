@@ -42,6 +42,12 @@ public sealed class LocalSessionSource(string logDirectory) : ISessionSource
 
         if (!matches.TryGetValue(sessionIdOrPrefix, out var chosen))
         {
+            // A prefix names a session (what --list shows); refused connections answer only to their whole id.
+            if (matches.Count > 1)
+            {
+                foreach (var (id, records) in matches.Where(m => m.Value.TrueForAll(r => r.Kind == FrameKinds.ConnectionRefused)).ToList())
+                    matches.Remove(id);
+            }
             if (matches.Count > 1)
                 throw new AmbiguousSessionException(sessionIdOrPrefix, [.. matches.Keys.Order(StringComparer.Ordinal)]);
             if (matches.Count == 0)

@@ -111,7 +111,7 @@ public sealed class ReplayTests
             {
                 Kind = FrameKinds.ConnectionRefused,
                 Direction = "gateway",
-                SessionId = "refused-1",
+                SessionId = "s-4-refused",
                 Listener = "pg",
                 Protocol = "postgres",
                 SourceIp = "10.9.9.9",
@@ -126,9 +126,11 @@ public sealed class ReplayTests
         }
 
         var all = await ToListAsync(_source.ListAsync(new SessionQuery(), CancellationToken.None));
-        var recording = await _source.LoadAsync("refused-1", CancellationToken.None);
+        var recording = await _source.LoadAsync("s-4-refused", CancellationToken.None);
 
         Assert.That(all.Select(s => s.SessionId), Is.EqualTo(new[] { "s-42", "s-other" }));
+        Assert.That((await _source.LoadAsync("s-4", CancellationToken.None))!.Summary.SessionId, Is.EqualTo("s-42"),
+            "a prefix is not made ambiguous by refused connections");
         Assert.That(TranscriptRenderer.Render(recording!).Single().Text, Is.EqualTo(
             "-- connection from 10.9.9.9 refused before identification (claimed user agent-007, database appdb): token refused: the token has expired\n"
             + "FATAL:  token authentication failed: the token has expired\n"));
