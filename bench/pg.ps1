@@ -25,6 +25,17 @@ $Goals = @{
 }
 $Database = 'bench'
 
+# The proxy's own CPU per transaction (pgbouncer or the gateway; PostgreSQL's backends are not counted): on a
+# shared machine tps moves with the neighbours' load, CPU per transaction much less.
+function Measure-Pgbench($Endpoint, [string[]] $WorkloadArgs, [int] $Duration) {
+    $before = if ($Endpoint.ProcessId) { Get-ProcessCpuSeconds $Endpoint.ProcessId } else { $null }
+    $r = Invoke-Pgbench $Endpoint $WorkloadArgs $Duration
+    $cpu = if ($null -ne $before -and $r.Transactions -gt 0) { ((Get-ProcessCpuSeconds $Endpoint.ProcessId) - $before) * 1e6 / $r.Transactions } else { $null }
+    $r | Add-Member -NotePropertyName CpuUsPerTx -NotePropertyValue $cpu -PassThru
+}
+
+function Format-Cpu($Value) { if ($null -eq $Value -or [double]::IsNaN($Value)) { 'n/a' } else { '{0:N0} µs' -f $Value } }
+
 function Invoke-Pgbench($Endpoint, [string[]] $WorkloadArgs, [int] $Duration) {
     $arguments = @('-h', '127.0.0.1', '-p', $Endpoint.Port, '-U', $Endpoint.User, '-n', '-c', $Clients, '-j', $Threads,
         '-T', $Duration) + $WorkloadArgs + @($Database)
@@ -71,9 +82,9 @@ try {
     Write-Host "direct :$($server.Port)  pgbouncer :$($bouncer.Port)  gateway :$($gw.Port) (tls :$($gw.TlsPort))"
 
     $endpoints = @(
-        [pscustomobject]@{ Name = 'direct'; Port = $server.Port; User = 'postgres'; Password = $server.Password; SslMode = 'disable' }
-        [pscustomobject]@{ Name = 'pgbouncer'; Port = $bouncer.Port; User = 'postgres'; Password = $server.Password; SslMode = 'disable' }
-        [pscustomobject]@{ Name = 'gateway'; Port = $gw.Port; User = 'bench-agent'; Password = $gw.Token; SslMode = 'disable' }
+        [pscustomobject]@{ Name = 'direct'; Port = $server.Port; User = 'postgres'; Password = $server.Password; SslMode = 'disable'; ProcessId = $null }
+        [pscustomobject]@{ Name = 'pgbouncer'; Port = $bouncer.Port; User = 'postgres'; Password = $server.Password; SslMode = 'disable'; ProcessId = $bouncer.ProcessId }
+        [pscustomobject]@{ Name = 'gateway'; Port = $gw.Port; User = 'bench-agent'; Password = $gw.Token; SslMode = 'disable'; ProcessId = $gw.Process.Id }
     )
 
     # A short warm-up per target and workload: JIT tiers, caches and pools, not measured.
@@ -88,10 +99,10 @@ try {
         $order = @(0..($endpoints.Count - 1) | ForEach-Object { $endpoints[($_ + $round - 1) % $endpoints.Count] })
         foreach ($workload in $Workloads.Keys) {
             foreach ($endpoint in $order) {
-                $r = Invoke-Pgbench $endpoint $Workloads[$workload] $Seconds
-                Write-Host ("round {0}  {1,-16} {2,-10} {3,10:N0} tps  {4,7:N3} ms" -f $round, $workload, $endpoint.Name, $r.Tps, $r.LatencyMs)
+                $r = Measure-Pgbench $endpoint $Workloads[$workload] $Seconds
+                Write-Host ("round {0}  {1,-16} {2,-10} {3,10:N0} tps  {4,7:N3} ms  {5,9} CPU/tx" -f $round, $workload, $endpoint.Name, $r.Tps, $r.LatencyMs, (Format-Cpu $r.CpuUsPerTx))
                 $runs.Add([ordered]@{ round = $round; workload = $workload; target = $endpoint.Name; tls = $false
-                        tps = $r.Tps; latency_ms = $r.LatencyMs; transactions = $r.Transactions })
+                        tps = $r.Tps; latency_ms = $r.LatencyMs; transactions = $r.Transactions; cpu_us_per_tx = $r.CpuUsPerTx })
             }
         }
     }
@@ -115,8 +126,11 @@ try {
 
     $summary = foreach ($workload in $Workloads.Keys) {
         $median = @{}
+        $cpu = @{}
         foreach ($name in 'direct', 'pgbouncer', 'gateway') {
-            $median[$name] = Get-Median @($runs | Where-Object { $_.workload -eq $workload -and $_.target -eq $name } | ForEach-Object { $_.tps })
+            $mine = @($runs | Where-Object { $_.workload -eq $workload -and $_.target -eq $name })
+            $median[$name] = Get-Median @($mine | ForEach-Object { $_.tps })
+            $cpu[$name] = Get-Median @($mine | Where-Object { $null -ne $_.cpu_us_per_tx } | ForEach-Object { $_.cpu_us_per_tx })
         }
         $tlsPair = @($tlsRuns | Where-Object { $_.workload -eq $workload })
         $tlsRatio = if ($tlsPair.Count -eq 2) { ($tlsPair | Where-Object target -eq 'gateway').tps / ($tlsPair | Where-Object target -eq 'pgbouncer').tps } else { $null }
@@ -127,6 +141,7 @@ try {
             gateway_vs_pgbouncer = $median['gateway'] / $median['pgbouncer']
             goal_vs_direct = $Goals[$workload].direct; goal_vs_pgbouncer = $Goals[$workload].pgbouncer
             tls_gateway_vs_pgbouncer = $tlsRatio
+            pgbouncer_cpu_us_per_tx = $cpu['pgbouncer']; gateway_cpu_us_per_tx = $cpu['gateway']
         }
     }
 
@@ -145,12 +160,13 @@ try {
     }
     $result | ConvertTo-Json -Depth 6 | Set-Content -Path $Output
     Write-Step "Results ($Rounds round(s) of $Seconds s, medians; $Clients clients, $Threads threads, scale $Scale) -> $Output"
-    Write-Host '| workload | direct tps | pgbouncer tps | gateway tps | gateway / direct | gateway / pgbouncer | TLS: gateway / pgbouncer |'
-    Write-Host '|---|---:|---:|---:|---|---|---|'
+    Write-Host '| workload | direct tps | pgbouncer tps | gateway tps | gateway / direct | gateway / pgbouncer | TLS: gateway / pgbouncer | CPU/tx pgbouncer | CPU/tx gateway |'
+    Write-Host '|---|---:|---:|---:|---|---|---|---:|---:|'
     foreach ($s in $summary) {
         $tlsText = if ($null -ne $s.tls_gateway_vs_pgbouncer) { '{0:N2}' -f $s.tls_gateway_vs_pgbouncer } else { 'not run' }
-        Write-Host ("| {0} | {1:N0} | {2:N0} | {3:N0} | {4} | {5} | {6} |" -f $s.workload, $s.direct_tps, $s.pgbouncer_tps, $s.gateway_tps,
-            (Format-Ratio $s.gateway_vs_direct $s.goal_vs_direct), (Format-Ratio $s.gateway_vs_pgbouncer $s.goal_vs_pgbouncer), $tlsText)
+        Write-Host ("| {0} | {1:N0} | {2:N0} | {3:N0} | {4} | {5} | {6} | {7} | {8} |" -f $s.workload, $s.direct_tps, $s.pgbouncer_tps, $s.gateway_tps,
+            (Format-Ratio $s.gateway_vs_direct $s.goal_vs_direct), (Format-Ratio $s.gateway_vs_pgbouncer $s.goal_vs_pgbouncer), $tlsText,
+            (Format-Cpu $s.pgbouncer_cpu_us_per_tx), (Format-Cpu $s.gateway_cpu_us_per_tx))
     }
 }
 finally {

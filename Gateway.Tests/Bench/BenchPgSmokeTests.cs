@@ -27,6 +27,7 @@ public sealed class BenchPgSmokeTests
 
             Assert.That(run.ExitCode, Is.Zero, run.Output);
             Assert.That(run.Output, Does.Contain("| workload | direct tps | pgbouncer tps | gateway tps |"));
+            Assert.That(run.Output, Does.Contain("| CPU/tx pgbouncer | CPU/tx gateway |"));
             var result = JsonNode.Parse(await File.ReadAllTextAsync(output))!.AsObject();
             var runs = result["runs"]!.AsArray();
             foreach (var workload in Workloads)
@@ -35,6 +36,11 @@ public sealed class BenchPgSmokeTests
                 {
                     var measured = runs.Single(r => (string)r!["workload"]! == workload && (string)r!["target"]! == target);
                     Assert.That((double)measured!["tps"]!, Is.GreaterThan(0), $"{target} answered {workload}");
+                    // The proxies' CPU per transaction is read from /proc; direct has no single process to read.
+                    if (target == "direct")
+                        Assert.That(measured["cpu_us_per_tx"], Is.Null);
+                    else
+                        Assert.That((double)measured["cpu_us_per_tx"]!, Is.GreaterThanOrEqualTo(0), $"{target} CPU per transaction for {workload}");
                 }
             }
             var tls = result["tls_runs"]!.AsArray();

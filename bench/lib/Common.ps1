@@ -50,6 +50,16 @@ function Get-ProcessMemoryKb([int] $ProcessId, [string] $Field = 'VmRSS') {
     return [long] (($line -split '\s+')[1])
 }
 
+# CPU time (user + system, all threads) a process has used so far, in seconds, from /proc/PID/stat. The fields
+# after the command name (which may hold spaces) are counted from its closing parenthesis: utime and stime are the
+# 14th and 15th fields of the line, in clock ticks.
+$script:ClockTicks = [double] (& getconf CLK_TCK)
+function Get-ProcessCpuSeconds([int] $ProcessId) {
+    $stat = Get-Content -Raw "/proc/$ProcessId/stat"
+    $fields = $stat.Substring($stat.LastIndexOf(')') + 2) -split ' '
+    return ([double] $fields[11] + [double] $fields[12]) / $script:ClockTicks
+}
+
 function Get-Median([double[]] $Values) {
     $sorted = @($Values | Sort-Object)
     if ($sorted.Count -eq 0) { return [double]::NaN }

@@ -36,7 +36,9 @@ $tls
     foreach ($file in @($userlist, $ini)) { Set-PostgresOwned $file }
     Invoke-AsPostgres @('/usr/sbin/pgbouncer', '-d', $ini)
     Wait-Port $port 15
-    [pscustomobject]@{ Port = $port; Directory = $dir; PidFile = "$dir/pgbouncer.pid" }
+    # pgbouncer -d daemonises: its process id is in the pid file once it listens (the bench reads its CPU time).
+    $processId = [int] (Get-Content "$dir/pgbouncer.pid" | Select-Object -First 1)
+    [pscustomobject]@{ Port = $port; Directory = $dir; PidFile = "$dir/pgbouncer.pid"; ProcessId = $processId }
 }
 
 function Stop-BenchPgBouncer($Bouncer) {
