@@ -23,7 +23,7 @@ public class FramingBenchmarks : IBytesPerOperation
     public void Setup()
     {
         _contiguous = new ReadOnlySequence<byte>(Stream);
-        _segmented = WireFrames.Segmented(Stream, 4096);
+        _segmented = Gateway.Fuzz.Targets.SegmentedSequence.Create(Stream, 4096);
     }
 
     [Benchmark(OperationsPerInvoke = Rows + 2)]

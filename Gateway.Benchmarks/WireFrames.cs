@@ -57,35 +57,4 @@ internal static class WireFrames
         messages = rows + 2;
         return all.WrittenSpan.ToArray();
     }
-
-    /// <summary>The same bytes cut into pipe-sized segments (4 KiB, as the client side receives them).</summary>
-    public static ReadOnlySequence<byte> Segmented(byte[] bytes, int segmentSize)
-    {
-        Segment? first = null, last = null;
-        for (var at = 0; at < bytes.Length; at += segmentSize)
-        {
-            var chunk = bytes.AsMemory(at, Math.Min(segmentSize, bytes.Length - at));
-            if (first is null)
-                first = last = new Segment(chunk, 0);
-            else
-                last = last!.Append(chunk);
-        }
-        return new ReadOnlySequence<byte>(first!, 0, last!, last!.Memory.Length);
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
-        }
-    }
 }

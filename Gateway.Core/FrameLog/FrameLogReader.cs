@@ -131,21 +131,28 @@ public sealed class FrameLogReader(string logDirectory, int maxLineBytes = 4 * 1
     {
         await foreach (var line in ReadLinesAsync(fromSeq, cancellationToken).ConfigureAwait(false))
         {
-            if (line.End == LineEnd.EndOfFile && line.InLastSegment)
-                continue;
-            if (line.End != LineEnd.Newline)
-                throw new InvalidDataException($"{line.Segment.Name}:{line.LineNumber}: not a complete record");
-            FrameRecord record;
-            try
-            {
-                record = FrameRecordJson.Parse(line.Bytes.Span);
-            }
-            catch (JsonException e)
-            {
-                throw new InvalidDataException($"{line.Segment.Name}:{line.LineNumber}: not a frame-log record: {e.Message}", e);
-            }
-            if (record.Seq >= fromSeq)
+            if (ParseRecord(line) is { } record && record.Seq >= fromSeq)
                 yield return new FrameLogEntry(line.Segment.Name, line.LineNumber, record);
+        }
+    }
+
+    /// <summary>
+    /// The record on <paramref name="line"/>; null for an unfinished last line (a write in progress). Any other
+    /// line that is not a record throws <see cref="InvalidDataException"/> naming file and line.
+    /// </summary>
+    public static FrameRecord? ParseRecord(in FrameLogLine line)
+    {
+        if (line.End == LineEnd.EndOfFile && line.InLastSegment)
+            return null;
+        if (line.End != LineEnd.Newline)
+            throw new InvalidDataException($"{line.Segment.Name}:{line.LineNumber}: not a complete record");
+        try
+        {
+            return FrameRecordJson.Parse(line.Bytes.Span);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{line.Segment.Name}:{line.LineNumber}: not a frame-log record: {e.Message}", e);
         }
     }
 

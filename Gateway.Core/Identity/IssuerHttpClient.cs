@@ -1,6 +1,7 @@
-using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+
+using Gateway.Core.Tls;
 
 namespace Gateway.Core.Identity;
 
@@ -27,45 +28,20 @@ internal static class IssuerHttpClient
         {
             var roots = LoadRoots(caFile);
             handler.SslOptions.RemoteCertificateValidationCallback =
-                (_, certificate, chain, errors) => IsTrusted(certificate, chain, errors, roots);
+                (_, certificate, chain, errors) => TrustedRoots.Accept(certificate, chain, errors, roots);
         }
         return new HttpClient(handler) { Timeout = RequestTimeout, MaxResponseContentBufferSize = MaxDocumentBytes };
     }
 
     private static X509Certificate2Collection LoadRoots(string caFile)
     {
-        var roots = new X509Certificate2Collection();
         try
         {
-            roots.ImportFromPemFile(caFile);
+            return TrustedRoots.Load(caFile);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
         {
             throw new InvalidOperationException($"cannot read ca_file {caFile}: {e.Message}", e);
         }
-        return roots.Count > 0 ? roots : throw new InvalidOperationException($"ca_file {caFile} holds no PEM certificate");
-    }
-
-    private static bool IsTrusted(X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors, X509Certificate2Collection roots)
-    {
-        if (errors == SslPolicyErrors.None)
-            return true;
-        // Only an unknown root may be excused by ca_file; a wrong host name or a missing certificate never is.
-        if (errors != SslPolicyErrors.RemoteCertificateChainErrors || certificate is null)
-            return false;
-
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        if (presented is not null)
-        {
-            foreach (var element in presented.ChainElements)
-                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
-        }
-        if (certificate is X509Certificate2 leaf)
-            return chain.Build(leaf);
-        using var loaded = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        return chain.Build(loaded);
     }
 }

@@ -126,20 +126,8 @@ public sealed class Backtester(IPolicy rules, SqlAnalyzer analyzer)
                     reported = read;
                 }
             }
-            if (line.End == LineEnd.EndOfFile && line.InLastSegment)
-                continue;
-            if (line.End != LineEnd.Newline)
-                throw new InvalidDataException($"{line.Segment.Name}:{line.LineNumber}: not a complete record");
-            FrameRecord record;
-            try
-            {
-                record = FrameRecordJson.Parse(line.Bytes.Span);
-            }
-            catch (JsonException e)
-            {
-                throw new InvalidDataException($"{line.Segment.Name}:{line.LineNumber}: not a frame-log record: {e.Message}", e);
-            }
-            yield return record;
+            if (FrameLogReader.ParseRecord(line) is { } record)
+                yield return record;
         }
         progress?.Report(new BacktestProgress(total, total));
     }

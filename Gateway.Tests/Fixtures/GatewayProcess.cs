@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Gateway.Core.Config;
 using Gateway.Core.Identity;
 using Gateway.Tests.Postgres.EndToEnd;
+using Npgsql;
 
 namespace Gateway.Tests.Fixtures;
 
@@ -107,6 +108,21 @@ internal sealed class GatewayProcess : IAsyncDisposable
 
     /// <summary>A dev-issuer token for <paramref name="subject"/> in the <c>ai-agents</c> group.</summary>
     public string Token(string subject = "agent-007") => _issuer.Value.Issue(subject, ["ai-agents"], TimeSpan.FromMinutes(10));
+
+    /// <summary>An Npgsql connection string to the <c>pg</c> listener over TLS, with a fresh token for <paramref name="subject"/>.</summary>
+    public string ConnectionString(string applicationName, string subject = "agent-007") => new NpgsqlConnectionStringBuilder
+    {
+        Host = "127.0.0.1",
+        Port = Port,
+        Database = "postgres",
+        Username = subject,
+        Password = Token(subject),
+        SslMode = SslMode.Require,
+        Pooling = false,
+        Timeout = 15,
+        CommandTimeout = 15,
+        ApplicationName = applicationName,
+    }.ConnectionString;
 
     /// <summary>Another command of the same executable against this gateway's configuration (verify, replay ...).</summary>
     public Task<ProcessResult> RunCliAsync(params string[] arguments) =>

@@ -56,7 +56,7 @@ public sealed class ConnectionFloodTests
         }
 
         // While the flood is held: a real client from another address connects and queries.
-        await using (var legitimate = new NpgsqlConnection(ConnectionString(gateway)))
+        await using (var legitimate = new NpgsqlConnection(gateway.ConnectionString("legitimate")))
         {
             await legitimate.OpenAsync();
             await using var query = new NpgsqlCommand("select count(*) from generate_series(1, 1000)", legitimate);
@@ -87,7 +87,7 @@ public sealed class ConnectionFloodTests
         var (recorded, unrecorded) = await RefusalAccountAsync(gateway);
         Assert.That(recorded, Is.GreaterThanOrEqualTo(RefusalRecordBudget.DefaultBurst), "the first 1,000 are recorded");
         Assert.That(recorded + unrecorded, Is.EqualTo(Flood), "every closed attacker is recorded or counted");
-        await using (var after = new NpgsqlConnection(ConnectionString(gateway)))
+        await using (var after = new NpgsqlConnection(gateway.ConnectionString("legitimate")))
         {
             await after.OpenAsync();
             Assert.That(after.State, Is.EqualTo(System.Data.ConnectionState.Open));
@@ -207,18 +207,6 @@ public sealed class ConnectionFloodTests
             .Split(' ', StringSplitOptions.RemoveEmptyEntries)[3];
         return limit == "unlimited" ? int.MaxValue : int.Parse(limit, System.Globalization.CultureInfo.InvariantCulture);
     }
-
-    private static string ConnectionString(GatewayProcess gateway) => new NpgsqlConnectionStringBuilder
-    {
-        Host = "127.0.0.1",
-        Port = gateway.Port,
-        Database = "postgres",
-        Username = "agent-007",
-        Password = gateway.Token(),
-        SslMode = SslMode.Require,
-        Pooling = false,
-        Timeout = 15,
-    }.ConnectionString;
 
     private static IPAddress Source(int index) => new([127, 0, 0, (byte)(2 + index)]);
 

@@ -25,7 +25,7 @@ public sealed class GatewayKillTests
         using var stop = new CancellationTokenSource();
         var acknowledged = new long[Writers];
         var writers = Enumerable.Range(0, Writers)
-            .Select(conn => WriteUntilFailureAsync(conn, gateway.Port, gateway.Token("loader"), acknowledged, stop.Token))
+            .Select(conn => WriteUntilFailureAsync(conn, gateway.ConnectionString($"load-{conn}", "loader"), acknowledged, stop.Token))
             .ToArray();
         // Kill in the middle of the load, once every writer is running.
         while (Enumerable.Range(0, Writers).Any(i => Interlocked.Read(ref acknowledged[i]) < 50) && !writers.Any(w => w.IsCompleted))
@@ -52,24 +52,11 @@ public sealed class GatewayKillTests
     private static string InsertText(int conn, int seq) => $"insert into killload values ({conn}, {seq})";
 
     /// <summary>Inserts rows one by one (autocommit) until the connection breaks; returns that failure.</summary>
-    private static async Task<Exception?> WriteUntilFailureAsync(int conn, int port, string token, long[] acknowledged, CancellationToken stop)
+    private static async Task<Exception?> WriteUntilFailureAsync(int conn, string connectionString, long[] acknowledged, CancellationToken stop)
     {
-        var builder = new NpgsqlConnectionStringBuilder
-        {
-            Host = "127.0.0.1",
-            Port = port,
-            Database = "postgres",
-            Username = "loader",
-            Password = token,
-            SslMode = SslMode.Require,
-            Pooling = false,
-            Timeout = 15,
-            CommandTimeout = 15,
-            ApplicationName = $"load-{conn}",
-        };
         try
         {
-            await using var connection = new NpgsqlConnection(builder.ConnectionString);
+            await using var connection = new NpgsqlConnection(connectionString);
             await connection.OpenAsync(stop);
             for (var seq = 1; !stop.IsCancellationRequested; seq++)
             {

@@ -4,7 +4,7 @@ namespace Gateway.Fuzz.Targets;
 
 /// <summary>
 /// Bytes as a multi-segment <see cref="ReadOnlySequence{T}"/>, one segment per <c>segmentLength</c> bytes, the way
-/// socket reads hand them over. Shared by the fuzz targets and the protocol tests (which compile this file).
+/// socket reads hand them over. Shared by the fuzz targets, the protocol tests and the benchmarks (which compile this file).
 /// </summary>
 public static class SegmentedSequence
 {
