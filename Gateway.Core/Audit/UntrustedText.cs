@@ -3,8 +3,9 @@ using System.Text;
 namespace Gateway.Core.Audit;
 
 /// <summary>
-/// Text an unidentified client chose, made fit for a record: control characters replaced (a replayed record must
-/// not drive the SRE's terminal) and cut to a bound (an unidentified client must not choose a record's size).
+/// Text an untrusted party chose (an unidentified client, an unverified token), made fit for a record, a log or an
+/// error message: control characters replaced (a replayed record must not drive the SRE's terminal) and cut to a
+/// bound (an unidentified client must not choose a record's size).
 /// </summary>
 internal static class UntrustedText
 {

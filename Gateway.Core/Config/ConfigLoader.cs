@@ -36,6 +36,13 @@ public static class ConfigLoader
         var errors = new ConfigValidator(path, marks).Validate(config);
         if (errors.Count > 0)
             throw new ConfigException(errors);
+        // A target's ca_file is opened per upstream connection, where the config's folder is not at hand: resolve it
+        // here, so it is relative to the config file like every other path (not to the working directory).
+        foreach (var listener in config.Listeners)
+        {
+            if (listener.Target.CaFile is { } caFile)
+                listener.Target.CaFile = config.ResolvePath(caFile);
+        }
         return config;
     }
 }
@@ -165,10 +172,6 @@ internal sealed class ConfigValidator(string path, YamlMarks marks)
             Error(target, $"{key}.target.port", "must be a port number between 1 and 65535");
         if (target.PasswordEnv is not null && target.PasswordFile is not null)
             Error(target, $"{key}.target", "set password_env or password_file, not both");
-        if (target.Tls == TargetTlsMode.VerifyFull && target.CaFile is null)
-        {
-            // verify-full without ca_file uses the system trust store; nothing to report.
-        }
     }
 
     internal static bool TryParseBind(string bind, out IPEndPoint endpoint)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Gateway.Core.Config;
 using Gateway.Core.Identity;
 
 namespace Gateway.Host.Cli;
@@ -71,7 +72,6 @@ internal static class WhoamiCommand
         output.WriteLine($"token_id:     {principal.TokenId}");
     }
 
-    /// <summary>PascalCase to snake_case, as the config and docs spell enum values.</summary>
-    private static string Spell<T>(T value) where T : struct, Enum =>
-        string.Concat(value.ToString().Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+    /// <summary>An enum value as the config and docs spell it (snake_case).</summary>
+    private static string Spell<T>(T value) where T : struct, Enum => EnumConverter.Spell(value.ToString());
 }

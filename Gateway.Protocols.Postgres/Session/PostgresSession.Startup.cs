@@ -217,7 +217,7 @@ internal sealed partial class PostgresSession
             _endReason = "bytes after SSLRequest before the TLS handshake (CVE-2021-3935)";
             PostgresLog.ProtocolViolation(_logger, _client.SessionId, _endReason);
             // Closed without an answer: anything sent now would be read as the TLS handshake's first bytes.
-            Refused(RefusalKind.ProtocolViolation, new PgError(PgSeverity.Fatal, "08P01", _endReason));
+            Refused(RefusalKind.ProtocolViolation, new PgError(PgSeverity.Fatal, PgProtocolException.ProtocolViolationSqlState, _endReason));
             return false;
         }
         if (_client.IsTls)
@@ -238,7 +238,7 @@ internal sealed partial class PostgresSession
             // What the client sent after our 'S' was not a TLS handshake we accept; it cannot read a plain-text error.
             _endReason = $"protocol violation: TLS handshake failed: {e.Message}";
             PostgresLog.ProtocolViolation(_logger, _client.SessionId, _endReason);
-            Refused(RefusalKind.ProtocolViolation, new PgError(PgSeverity.Fatal, "08P01", $"TLS handshake failed: {e.Message}"));
+            Refused(RefusalKind.ProtocolViolation, new PgError(PgSeverity.Fatal, PgProtocolException.ProtocolViolationSqlState, $"TLS handshake failed: {e.Message}"));
             return false;
         }
         _tlsHandshaking = false;

@@ -35,6 +35,16 @@ public sealed class ConfigLoaderTests
     }
 
     [Test]
+    public void A_relative_target_ca_file_is_relative_to_the_config_file_not_the_working_directory()
+    {
+        var text = Minimal.Replace("      password_env: PG_PASSWORD", "      password_env: PG_PASSWORD\n      tls: verify-full\n      ca_file: certs/pg-ca.pem", StringComparison.Ordinal);
+
+        var config = ConfigLoader.Parse("/etc/gw/gateway.yaml", text);
+
+        Assert.That(config.Listeners.Single().Target.CaFile, Is.EqualTo("/etc/gw/certs/pg-ca.pem"));
+    }
+
+    [Test]
     public void Shipped_example_loads()
     {
         var path = Path.Combine(RepoPaths.Root, "examples", "gateway.yaml");
