@@ -297,7 +297,7 @@ internal sealed partial class PostgresSession
         Decision decision;
         try
         {
-            decision = _client.Services.PolicyFor(_client.Listener).Current.Evaluate(_facts!, command);
+            decision = Policy.Current.Evaluate(_facts!, command);
         }
         catch (Exception e)
         {

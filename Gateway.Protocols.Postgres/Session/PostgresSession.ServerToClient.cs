@@ -218,8 +218,13 @@ internal sealed partial class PostgresSession
         if (_rowValues.Length < count)
             _rowValues = new PgValue[Math.Max(Math.Max((int)count, 16), _rowValues.Length * 2)];
 
+        // One walk over the values (Decode validated them); masking and the audit copy both read this array.
+        var wantsRow = capture is { WantsRow: true };
+        if (head.Shape.NeedsMasking || wantsRow)
+            row.Values.CopyTo(_rowValues);
+
         MaskScratch.ResetWrittenCount();
-        var masked = head.Shape.TryMaskRow(row, _rowValues, MaskScratch, _maskCopyBuffer ??= new byte[8192]);
+        var masked = head.Shape.TryMaskRow(_rowValues, count, MaskScratch, _maskCopyBuffer ??= new byte[8192]);
         if (masked)
         {
             if (!PgBackendWriter.TryWriteDataRow(ClientOutput, _rowValues.AsSpan(0, count), _maxMessageBytes, out var length))
@@ -231,19 +236,8 @@ internal sealed partial class PostgresSession
             Forward(frame);
         }
 
-        if (capture is { WantsRow: true })
-        {
-            if (!masked)
-                row.Values.CopyTo(_rowValues);
-            var cells = head.Shape.Describe(row, _rowValues, count);
-            // The audit copy is at least as masked as what the client received.
-            for (var i = 0; i < cells.Length; i++)
-            {
-                if (cells[i] is { } cell)
-                    cells[i] = MaskingPlan.AllDetectorsRedacted.MaskText(cell);
-            }
-            capture.AddRow(cells);
-        }
+        if (wantsRow)
+            capture!.AddRow(head.Shape.Describe(_rowValues, count));
     }
 
     private void OnCommandComplete(in PgFrame frame, PendingResponse? head)
@@ -377,7 +371,21 @@ internal sealed partial class PostgresSession
     private void MaskCopyData(in PgFrame frame, PendingResponse head, MaskingPlan plan)
     {
         var data = frame.Payload;
-        ReadOnlySpan<byte> line = data.IsSingleSegment ? data.FirstSpan : data.ToArray();
+        var copyBuffer = _maskCopyBuffer ??= new byte[8192];
+        ReadOnlySpan<byte> line;
+        if (data.IsSingleSegment)
+        {
+            line = data.FirstSpan;
+        }
+        else if (data.Length <= copyBuffer.Length)
+        {
+            data.CopyTo(copyBuffer);
+            line = copyBuffer.AsSpan(0, (int)data.Length);
+        }
+        else
+        {
+            line = data.ToArray();
+        }
         if (head.Capture is { } capture)
         {
             capture.Rows++;
@@ -390,11 +398,12 @@ internal sealed partial class PostgresSession
             return;
         }
         var masked = MaskScratch.WrittenSpan;
-        var header = new byte[5];
-        header[0] = (byte)BackendMessageType.CopyData;
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(1), masked.Length + 4);
-        ClientOutput.Write(header);
-        ClientOutput.Write(masked);
+        // Masking can lengthen a line: the re-encoded message is held to the same cap as a masked DataRow.
+        if (masked.Length + 4L > _maxMessageBytes)
+            throw new PgProtocolException(PgProtocolViolation.MessageTooLarge, $"a masked COPY row would need {masked.Length + 4L} bytes");
+        var message = PgSpanWriter.Begin(ClientOutput, (byte)BackendMessageType.CopyData, masked.Length);
+        message.WriteBytes(masked);
+        message.Commit(ClientOutput);
         _bytesOut += masked.Length + 5;
     }
 }

@@ -117,7 +117,7 @@ internal sealed partial class PostgresSession
         if (startup.Parameters.TryGetValue("replication", out var replication) && replication is not ("false" or "off" or "no" or "0"))
         {
             var command = ProtocolCommands.Replication(replication);
-            var decision = _client.Services.PolicyFor(_client.Listener).Current.Evaluate(_facts, command);
+            var decision = Policy.Current.Evaluate(_facts, command);
             await _audit.CommandAsync(command, command.Text, decision, null, cancellationToken).ConfigureAwait(false);
             if (decision.IsBlocking)
                 return await RefuseAsync("42501", DenialText.Message(decision)).ConfigureAwait(false);

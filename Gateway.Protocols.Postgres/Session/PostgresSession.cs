@@ -36,6 +36,7 @@ internal sealed partial class PostgresSession : IDisposable
     private readonly long _startedAt = Stopwatch.GetTimestamp();
     private readonly int _maxMessageBytes;
 
+    private IPolicySource? _policy;
     private Principal? _principal;
     private SessionFacts? _facts;
     private UpstreamConnection? _upstream;
@@ -64,6 +65,9 @@ internal sealed partial class PostgresSession : IDisposable
     }
 
     public const string SqlProtocol = "postgres";
+
+    // The listener's rules, looked up once per session: a reload swaps Current inside the same source.
+    private IPolicySource Policy => _policy ??= _client.Services.PolicyFor(_client.Listener);
 
     private PipeReader ClientInput => _client.Transport.Input;
     private PipeWriter ClientOutput => _client.Transport.Output;

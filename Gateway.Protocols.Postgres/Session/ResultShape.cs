@@ -20,13 +20,15 @@ internal sealed class ResultShape
 
     private readonly ColumnMask? _mask;
     private readonly bool[] _inspectable;
-    private readonly bool _unknownColumns;
+
+    // Per column: the value reads as text (text format, or binary of a text-like type), for the audit copy.
+    private readonly bool[] _textual;
 
     public ResultShape(RowField[]? columns, MaskingPlan? plan)
     {
         Columns = columns;
         Names = columns is null ? [] : Array.ConvertAll(columns, c => c.Name);
-        _unknownColumns = columns is null;
+        _textual = columns is null ? [] : Array.ConvertAll(columns, c => c.Format == 0 || TextLikeTypes.Contains(c.TypeOid));
         if (plan is null)
         {
             _inspectable = [];
@@ -34,8 +36,11 @@ internal sealed class ResultShape
         }
         _mask = plan.ForColumns(Names);
         _inspectable = columns is null ? [] : Array.ConvertAll(columns, c => c.Format == 0 || TextLikeTypes.Contains(c.TypeOid) || c.TypeOid == JsonbType);
-        NeedsMasking = _mask.NeedsInspection || _unknownColumns;
+        NeedsMasking = _mask.NeedsInspection || UnknownColumns;
     }
+
+    // No RowDescription was seen: fail closed.
+    private bool UnknownColumns => Columns is null;
 
     public RowField[]? Columns { get; }
     public string[] Names { get; }
@@ -44,43 +49,41 @@ internal sealed class ResultShape
     public bool NeedsMasking { get; }
 
     /// <summary>
-    /// Masks one row into <paramref name="values"/> (one entry per column, pointing either into the original row or
-    /// into <paramref name="scratch"/>). Returns false when nothing changed, so the original bytes are forwarded.
+    /// Masks the row's <paramref name="count"/> values in place in <paramref name="values"/> (each then points either
+    /// into the original row or into <paramref name="scratch"/>). Returns false when nothing changed, so the original
+    /// bytes are forwarded.
     /// </summary>
-    public bool TryMaskRow(in DataRow row, PgValue[] values, ArrayBufferWriter<byte> scratch, byte[] copyBuffer)
+    public bool TryMaskRow(PgValue[] values, int count, ArrayBufferWriter<byte> scratch, byte[] copyBuffer)
     {
         if (!NeedsMasking)
             return false;
 
         var changed = false;
-        var index = 0;
         // Offsets into scratch are recorded first and turned into memory afterwards: scratch may grow (and move).
-        Span<(int Start, int Length)> replaced = values.Length <= 64 ? stackalloc (int, int)[values.Length] : new (int, int)[values.Length];
-        foreach (var value in row.Values)
+        Span<(int Start, int Length)> replaced = count <= 64 ? stackalloc (int, int)[count] : new (int, int)[count];
+        for (var index = 0; index < count; index++)
         {
             replaced[index] = (-1, 0);
-            values[index] = value;
-            if (!value.IsNull)
+            var value = values[index];
+            if (value.IsNull)
+                continue;
+            var masked = MaskValue(index, value, scratch, copyBuffer, out var start, out var writesNull);
+            if (writesNull)
             {
-                var masked = MaskValue(index, value, scratch, copyBuffer, out var start, out var writesNull);
-                if (writesNull)
-                {
-                    values[index] = PgValue.Null;
-                    changed = true;
-                }
-                else if (masked)
-                {
-                    replaced[index] = (start, scratch.WrittenCount - start);
-                    changed = true;
-                }
+                values[index] = PgValue.Null;
+                changed = true;
             }
-            index++;
+            else if (masked)
+            {
+                replaced[index] = (start, scratch.WrittenCount - start);
+                changed = true;
+            }
         }
 
         if (changed)
         {
             var written = scratch.WrittenMemory;
-            for (var i = 0; i < index; i++)
+            for (var i = 0; i < count; i++)
             {
                 if (replaced[i].Start >= 0)
                     values[i] = PgValue.From(written.Slice(replaced[i].Start, replaced[i].Length));
@@ -95,8 +98,8 @@ internal sealed class ResultShape
         start = scratch.WrittenCount;
         writesNull = false;
         var mask = _mask!;
-        var columnMasked = _unknownColumns || mask.IsMasked(column);
-        var inspectable = _unknownColumns || (column < _inspectable.Length && _inspectable[column]);
+        var columnMasked = UnknownColumns || mask.IsMasked(column);
+        var inspectable = UnknownColumns || (column < _inspectable.Length && _inspectable[column]);
         if (!inspectable)
         {
             // A binary value we cannot read as text: only a column rule can apply, and it can only blank it.
@@ -135,9 +138,17 @@ internal sealed class ResultShape
             span = bytes.ToArray();
         }
 
-        bool masked = _unknownColumns
-            ? MaskWholeValue(span, scratch)
-            : mask.TryMask(column, span, scratch);
+        bool masked;
+        if (UnknownColumns)
+        {
+            // No RowDescription was seen: fail closed and redact every text value whole.
+            scratch.Write("****"u8);
+            masked = true;
+        }
+        else
+        {
+            masked = mask.TryMask(column, span, scratch);
+        }
         if (!masked && isJsonb)
         {
             // Nothing to mask: drop the version byte written above by rewinding is not possible; rewrite in full.
@@ -147,15 +158,11 @@ internal sealed class ResultShape
         return masked;
     }
 
-    /// <summary>Columns unknown (no RowDescription was seen): fail closed and redact every text value.</summary>
-    private static bool MaskWholeValue(ReadOnlySpan<byte> value, ArrayBufferWriter<byte> scratch)
-    {
-        scratch.Write("****"u8);
-        return true;
-    }
-
-    /// <summary>The row as the client saw it, for the audit capture (text values; binary shown by size).</summary>
-    public string?[] Describe(in DataRow row, PgValue[] values, int count)
+    /// <summary>
+    /// The row as the client saw it, for the audit capture: text values through every detector (the audit copy is
+    /// at least as masked as what the client received), binary values by size.
+    /// </summary>
+    public string?[] Describe(PgValue[] values, int count)
     {
         var cells = new string?[count];
         for (var i = 0; i < count; i++)
@@ -163,8 +170,9 @@ internal sealed class ResultShape
             var value = values[i];
             if (value.IsNull)
                 continue;
-            var textual = Columns is null || i >= Columns.Length || Columns[i].Format == 0 || TextLikeTypes.Contains(Columns[i].TypeOid);
-            cells[i] = textual ? Encoding.UTF8.GetString(value.Bytes) : $"<binary {value.Bytes.Length} bytes>";
+            cells[i] = i >= _textual.Length || _textual[i]
+                ? MaskingPlan.AllDetectorsRedacted.MaskText(Encoding.UTF8.GetString(value.Bytes))
+                : $"<binary {value.Bytes.Length} bytes>";
         }
         return cells;
     }
