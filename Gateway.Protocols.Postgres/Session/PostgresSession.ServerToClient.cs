@@ -144,6 +144,20 @@ internal sealed partial class PostgresSession
 
     private static MaskingPlan? MaskingOf(PendingResponse pending) => pending.Decision?.Masking;
 
+    /// <summary>
+    /// The result shape for these columns under this plan. A session tends to run the same statements again
+    /// (prepared or not): the last shape is reused when the columns and the plan are the same, instead of matching
+    /// the plan's column rules against the names for every result.
+    /// </summary>
+    private ResultShape ShapeFor(RowField[]? columns, MaskingPlan? plan)
+    {
+        if (columns is null)
+            return new ResultShape(null, plan);
+        if (_lastShape is { } last && last.Fits(columns, plan))
+            return last;
+        return _lastShape = new ResultShape(columns, plan);
+    }
+
     /// <summary>Pops the head entry, which must be of <paramref name="kind"/>; anything else means the two ends lost sync.</summary>
     private void Complete(PendingKind kind)
     {
@@ -165,7 +179,7 @@ internal sealed partial class PostgresSession
                 _pending.TryDequeue(out _);
                 break;
             case PendingKind.Query:
-                head.Shape = new ResultShape(columns, MaskingOf(head));
+                head.Shape = ShapeFor(columns, MaskingOf(head));
                 head.Capture?.SetColumns(head.Shape.Names);
                 head.RowsForwarded = 0;
                 break;
@@ -184,7 +198,7 @@ internal sealed partial class PostgresSession
         if (head.Shape is null)
         {
             // Extended protocol: the columns come from a Describe of the portal or of its statement.
-            head.Shape = new ResultShape(head.Portal?.ResolveColumns(), MaskingOf(head));
+            head.Shape = ShapeFor(head.Portal?.ResolveColumns(), MaskingOf(head));
             head.Capture?.SetColumns(head.Shape.Names);
         }
 

@@ -37,6 +37,7 @@ internal sealed partial class PostgresSession : IDisposable
     private readonly int _maxMessageBytes;
 
     private IPolicySource? _policy;
+    private ResultShape? _lastShape; // server loop only
     private Principal? _principal;
     private SessionFacts? _facts;
     private UpstreamConnection? _upstream;

@@ -27,6 +27,7 @@ internal sealed class ResultShape
     public ResultShape(RowField[]? columns, MaskingPlan? plan)
     {
         Columns = columns;
+        Plan = plan;
         Names = columns is null ? [] : Array.ConvertAll(columns, c => c.Name);
         _textual = columns is null ? [] : Array.ConvertAll(columns, c => c.Format == 0 || TextLikeTypes.Contains(c.TypeOid));
         if (plan is null)
@@ -43,7 +44,12 @@ internal sealed class ResultShape
     private bool UnknownColumns => Columns is null;
 
     public RowField[]? Columns { get; }
+    public MaskingPlan? Plan { get; }
     public string[] Names { get; }
+
+    /// <summary>True when this shape is the one <paramref name="columns"/> under <paramref name="plan"/> would build.</summary>
+    public bool Fits(RowField[] columns, MaskingPlan? plan) =>
+        ReferenceEquals(Plan, plan) && Columns is { } mine && mine.AsSpan().SequenceEqual(columns);
 
     /// <summary>False when rows can be forwarded untouched (no plan, or a plan with nothing to do here).</summary>
     public bool NeedsMasking { get; }
