@@ -30,25 +30,14 @@ public sealed class NodeSigningKey : IDisposable
         if (File.Exists(path))
             return LoadPem(File.ReadAllText(path));
 
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        PrivateFiles.CreateDirectory(Path.GetDirectoryName(path)!);
         var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var pem = key.ExportPkcs8PrivateKeyPem();
-        var options = new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.Write,
-            Share = FileShare.None,
-        };
-        if (!OperatingSystem.IsWindows())
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        using (var stream = new FileStream(path, options))
-        using (var writer = new StreamWriter(stream, new UTF8Encoding(false)))
-        {
-            writer.Write(pem);
-            writer.Flush();
-            stream.Flush(flushToDisk: true);
-        }
-        return new NodeSigningKey(key, hasPrivateKey: true);
+        // Whole or not at all: a crash here must not leave half a key that stops the next start.
+        if (PrivateFiles.TryCreate(path, Encoding.ASCII.GetBytes(key.ExportPkcs8PrivateKeyPem())))
+            return new NodeSigningKey(key, hasPrivateKey: true);
+        // Another starter created it first; theirs signs this log.
+        key.Dispose();
+        return LoadPem(File.ReadAllText(path));
     }
 
     /// <summary>Loads a private (PKCS#8 / EC) or public (SubjectPublicKeyInfo) PEM.</summary>

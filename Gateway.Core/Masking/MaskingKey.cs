@@ -41,31 +41,9 @@ public sealed class MaskingKey
 
     private static void TryCreate(string path)
     {
-        var directory = Path.GetDirectoryName(path)!;
-        if (OperatingSystem.IsWindows())
-            Directory.CreateDirectory(directory);
-        else
-            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-
-        // Write a private temporary file and move it into place, so a concurrent starter never reads half a key.
-        var temporary = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        try
-        {
-            using (var stream = new FileStream(temporary, options))
-                stream.Write(RandomNumberGenerator.GetBytes(Length));
-            File.Move(temporary, path, overwrite: false);
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            // Another process created the key first; theirs is the deployment's key.
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
+        PrivateFiles.CreateDirectory(Path.GetDirectoryName(path)!);
+        // False when another starter created the key first: theirs is the deployment's key.
+        PrivateFiles.TryCreate(path, RandomNumberGenerator.GetBytes(Length));
     }
 
     private static MaskingKey Read(string path)

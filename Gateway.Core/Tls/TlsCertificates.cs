@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Text;
 using Gateway.Core.Config;
 
 namespace Gateway.Core.Tls;
@@ -11,8 +12,6 @@ public static class TlsCertificates
     /// <summary>A generated certificate is replaced this long before it expires, so no restart serves an expired one.</summary>
     public static readonly TimeSpan RenewBefore = TimeSpan.FromDays(30);
 
-    private const UnixFileMode PrivateFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-    private const UnixFileMode PrivateDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
     /// <summary>Where <c>tls: auto</c> keeps a listener's certificate and key.</summary>
     public static (string Certificate, string Key) AutoPaths(string stateDir, string listenerName)
@@ -84,14 +83,10 @@ public static class TlsCertificates
         }
 
         using var created = SelfSignedCertificate.Create(listenerName, now);
-        var folder = Path.GetDirectoryName(certificatePath)!;
-        if (OperatingSystem.IsWindows())
-            Directory.CreateDirectory(folder);
-        else
-            Directory.CreateDirectory(folder, PrivateDirectory);
+        PrivateFiles.CreateDirectory(Path.GetDirectoryName(certificatePath)!);
         using (var key = created.GetECDsaPrivateKey()!)
-            WriteAtomically(keyPath, key.ExportPkcs8PrivateKeyPem());
-        WriteAtomically(certificatePath, created.ExportCertificatePem());
+            PrivateFiles.Replace(keyPath, Encoding.ASCII.GetBytes(key.ExportPkcs8PrivateKeyPem()));
+        PrivateFiles.Replace(certificatePath, Encoding.ASCII.GetBytes(created.ExportCertificatePem()));
         return ForServerUse(created);
     }
 
@@ -119,19 +114,6 @@ public static class TlsCertificates
     /// </summary>
     private static X509Certificate2 ForServerUse(X509Certificate2 certificate) =>
         X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), password: null);
-
-    /// <summary>Writes through a temporary file created 0600 and renamed over the target: never a half-written or world-readable key.</summary>
-    private static void WriteAtomically(string path, string contents)
-    {
-        var temporary = $"{path}.{Environment.ProcessId}.tmp";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-            options.UnixCreateMode = PrivateFile;
-        using (var stream = new FileStream(temporary, options))
-        using (var writer = new StreamWriter(stream))
-            writer.Write(contents);
-        File.Move(temporary, path, overwrite: true);
-    }
 
     private static string Resolve(string? path, string key, string? baseDirectory)
     {
