@@ -54,7 +54,7 @@ public class AuditRecordBenchmarks : IDisposable
     {
         _result.Start();
         _result.SetColumns(["abalance"]);
-        _result.Rows = 1;
+        _result.Count(bytes: 11);
         _result.AddRow(["0"]);
         _result.Tag = "SELECT 1";
         _audit.Result(_result);

@@ -22,8 +22,15 @@ public sealed class ResultCapture
 
     public string? Tag { get; set; }
     public string[]? Columns { get; private set; }
-    public long Rows { get; set; }
-    public long Bytes { get; set; }
+    public long Rows { get; private set; }
+    public long Bytes { get; private set; }
+
+    /// <summary>Counts one row (a DataRow, a COPY line) of <paramref name="bytes"/> bytes toward the result's totals.</summary>
+    public void Count(long bytes)
+    {
+        Rows++;
+        Bytes += bytes;
+    }
     public bool Truncated { get; set; }
     public TimeSpan Elapsed => Stopwatch.GetElapsedTime(_startedAt);
 

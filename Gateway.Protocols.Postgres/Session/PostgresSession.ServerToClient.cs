@@ -120,11 +120,7 @@ internal sealed partial class PostgresSession
                     MaskCopyData(frame, head, copyPlan);
                     return;
                 }
-                if (head?.Capture is { } copyCapture)
-                {
-                    copyCapture.Rows++;
-                    copyCapture.Bytes += frame.Payload.Length;
-                }
+                head?.Capture?.Count(frame.Payload.Length);
                 break;
             case BackendMessageType.ParameterStatus:
                 var parameter = ParameterStatus.Decode(frame.Payload);
@@ -203,11 +199,7 @@ internal sealed partial class PostgresSession
         }
 
         var capture = head.Capture;
-        if (capture is not null)
-        {
-            capture.Rows++;
-            capture.Bytes += frame.Payload.Length;
-        }
+        capture?.Count(frame.Payload.Length);
 
         if (head.Decision?.Limits is { } limits)
         {
@@ -400,11 +392,7 @@ internal sealed partial class PostgresSession
         {
             line = data.ToArray();
         }
-        if (head.Capture is { } capture)
-        {
-            capture.Rows++;
-            capture.Bytes += line.Length;
-        }
+        head.Capture?.Count(line.Length);
         MaskScratch.ResetWrittenCount();
         if (!plan.TryMask(line, columnMasked: false, MaskScratch))
         {
