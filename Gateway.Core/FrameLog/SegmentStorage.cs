@@ -35,7 +35,10 @@ internal interface ISegmentHandle : IDisposable
     void SetLength(long length);
 }
 
-/// <summary>Segments on the local file system through <see cref="RandomAccess"/> (no user-space buffering).</summary>
+/// <summary>
+/// Segments on the local file system through <see cref="RandomAccess"/> (no user-space buffering), their page
+/// cache kept small by <see cref="SegmentWriteBehind"/>.
+/// </summary>
 internal sealed class DiskSegmentStorage : ISegmentStorage
 {
     public static readonly DiskSegmentStorage Instance = new();
@@ -49,11 +52,21 @@ internal sealed class DiskSegmentStorage : ISegmentStorage
 
     private sealed class DiskSegmentHandle(SafeFileHandle handle) : ISegmentHandle
     {
+        private readonly SegmentWriteBehind _writeBehind = new(handle);
+
         public long Length => RandomAccess.GetLength(handle);
 
-        public ValueTask WriteAsync(ReadOnlyMemory<byte> data, long offset) => RandomAccess.WriteAsync(handle, data, offset);
+        public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, long offset)
+        {
+            await RandomAccess.WriteAsync(handle, data, offset).ConfigureAwait(false);
+            _writeBehind.Appended(offset + data.Length);
+        }
 
-        public void Write(ReadOnlySpan<byte> data, long offset) => RandomAccess.Write(handle, data, offset);
+        public void Write(ReadOnlySpan<byte> data, long offset)
+        {
+            RandomAccess.Write(handle, data, offset);
+            _writeBehind.Appended(offset + data.Length);
+        }
 
         public void FlushToDisk() => RandomAccess.FlushToDisk(handle);
 

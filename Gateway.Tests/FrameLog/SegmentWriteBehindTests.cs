@@ -1,0 +1,54 @@
+using Gateway.Core.FrameLog;
+
+namespace Gateway.Tests.FrameLog;
+
+/// <summary>
+/// A segment's page cache stays bounded: what lies more than <see cref="SegmentWriteBehind.Lag"/> behind the end
+/// of the log is written back and dropped, while the recent tail (which a sink reads) stays cached.
+/// </summary>
+public sealed class SegmentWriteBehindTests
+{
+    private const long MiB = 1024 * 1024;
+    private string _directory = null!;
+
+    [SetUp]
+    public void SetUp() => _directory = Directory.CreateTempSubdirectory("write-behind-").FullName;
+
+    [TearDown]
+    public void TearDown() => Directory.Delete(_directory, recursive: true);
+
+    [Test]
+    public async Task OnlyTheTailOfAGrowingSegmentStaysInThePageCache()
+    {
+        var path = Path.Combine(_directory, "segment.jsonl");
+        using var segment = DiskSegmentStorage.Instance.Open(path);
+        var line = new byte[2000];
+        Array.Fill(line, (byte)'x');
+        long end = 0;
+        void AppendWindow()
+        {
+            for (var target = end + SegmentWriteBehind.Window; end < target; end += line.Length)
+                segment.Write(line, end);
+        }
+
+        while (end < 3 * SegmentWriteBehind.Lag)
+            AppendWindow();
+
+        // Writeback is started, not awaited, and only clean pages can be dropped: each further window retries
+        // what was still being written back, so within a few windows the cache holds just the tail.
+        var bound = SegmentWriteBehind.Lag + 3 * SegmentWriteBehind.Window;
+        var resident = PageCacheResidency.ResidentBytes(path);
+        for (var attempt = 0; attempt < 50 && resident > bound; attempt++)
+        {
+            await Task.Delay(100);
+            AppendWindow();
+            resident = PageCacheResidency.ResidentBytes(path);
+        }
+
+        Assert.That(resident, Is.LessThanOrEqualTo(bound),
+            $"{resident / MiB} MiB of a {end / MiB} MiB segment cached; the tail is {SegmentWriteBehind.Lag / MiB} MiB");
+        var tail = SegmentWriteBehind.Lag / 2;
+        Assert.That(resident, Is.GreaterThanOrEqualTo(tail), "the recent tail stays cached for the sinks");
+        Assert.That(new FileInfo(path).Length, Is.EqualTo(end), "every byte written");
+    }
+}
