@@ -7,12 +7,47 @@ public sealed class AnalysisCacheTests
 {
     private static SqlAnalysis Result(string kind) => new([new StatementInfo { Kind = kind }], null);
 
+    /// <summary>A text is admitted on its second sighting (see <see cref="AnalysisCache"/>).</summary>
+    private static void AddSeenTwice(AnalysisCache cache, string text, SqlAnalysis analysis)
+    {
+        cache.Add(text, analysis);
+        cache.Add(text, analysis);
+    }
+
+    [Test]
+    public void A_text_seen_once_is_not_cached_and_the_second_sighting_admits_it()
+    {
+        var cache = new AnalysisCache(maxEntries: 4, maxTotalBytes: 1024, maxTextLength: 100);
+        var analysis = Result("select");
+
+        cache.Add("SELECT 1", analysis);
+        Assert.That(cache.TryGet("SELECT 1", out _), Is.False, "a one-off is not kept");
+        Assert.That(cache.Count, Is.Zero);
+
+        cache.Add("SELECT 1", analysis);
+        Assert.That(cache.TryGet("SELECT 1", out var hit), Is.True);
+        Assert.That(hit, Is.SameAs(analysis));
+    }
+
+    [Test]
+    public void One_off_texts_do_not_push_repeated_statements_out()
+    {
+        var cache = new AnalysisCache(maxEntries: 4, maxTotalBytes: 1 << 20, maxTextLength: 100);
+        AddSeenTwice(cache, "SELECT * FROM accounts WHERE id = $1", Result("select"));
+
+        for (var i = 0; i < 1000; i++)
+            cache.Add($"SELECT abalance FROM pgbench_accounts WHERE aid = {i}", Result("select"));
+
+        Assert.That(cache.TryGet("SELECT * FROM accounts WHERE id = $1", out _), Is.True);
+        Assert.That(cache.Count, Is.LessThanOrEqualTo(2), "at most a hash collision admitted a one-off");
+    }
+
     [Test]
     public void Hit_returns_the_stored_analysis()
     {
         var cache = new AnalysisCache(maxEntries: 4, maxTotalBytes: 1024, maxTextLength: 100);
         var analysis = Result("select");
-        cache.Add("SELECT 1", analysis);
+        AddSeenTwice(cache, "SELECT 1", analysis);
 
         Assert.That(cache.TryGet("SELECT 1", out var hit), Is.True);
         Assert.That(hit, Is.SameAs(analysis));
@@ -23,10 +58,10 @@ public sealed class AnalysisCacheTests
     public void Least_recently_used_entry_is_evicted_at_the_entry_bound()
     {
         var cache = new AnalysisCache(maxEntries: 2, maxTotalBytes: 1024, maxTextLength: 100);
-        cache.Add("a", Result("select"));
-        cache.Add("b", Result("select"));
+        AddSeenTwice(cache, "a", Result("select"));
+        AddSeenTwice(cache, "b", Result("select"));
         cache.TryGet("a", out _);          // a is now more recent than b
-        cache.Add("c", Result("select"));
+        AddSeenTwice(cache, "c", Result("select"));
 
         Assert.That(cache.Count, Is.EqualTo(2));
         Assert.That(cache.TryGet("a", out _), Is.True);
@@ -39,7 +74,7 @@ public sealed class AnalysisCacheTests
     {
         var cache = new AnalysisCache(maxEntries: 100, maxTotalBytes: 100, maxTextLength: 100);
         for (var i = 0; i < 20; i++)
-            cache.Add($"SELECT {i:D10}", Result("select"));  // 17 chars = 34 bytes each
+            AddSeenTwice(cache, $"SELECT {i:D10}", Result("select"));  // 17 chars = 34 bytes each
 
         Assert.That(cache.TotalBytes, Is.LessThanOrEqualTo(100));
         Assert.That(cache.Count, Is.EqualTo(2));
@@ -50,9 +85,9 @@ public sealed class AnalysisCacheTests
     public void Long_texts_and_a_disabled_cache_store_nothing()
     {
         var cache = new AnalysisCache(maxEntries: 10, maxTotalBytes: 10_000, maxTextLength: 5);
-        cache.Add("SELECT 1", Result("select"));
+        AddSeenTwice(cache, "SELECT 1", Result("select"));
         var disabled = new AnalysisCache(maxEntries: 0, maxTotalBytes: 10_000, maxTextLength: 100);
-        disabled.Add("SELECT 1", Result("select"));
+        AddSeenTwice(disabled, "SELECT 1", Result("select"));
 
         Assert.That(cache.Count, Is.Zero);
         Assert.That(disabled.Count, Is.Zero);
@@ -79,10 +114,14 @@ public sealed class AnalysisCacheTests
     public void Analyzer_serves_repeated_texts_from_its_cache()
     {
         var analyzer = new SqlAnalyzer(new SqlAnalyzerOptions { CacheEntries = 2 });
-        var first = analyzer.Analyze("SELECT pg_read_file('x')", CommandOrigin.Query);
-        var second = analyzer.Analyze("SELECT pg_read_file('x')", CommandOrigin.Prepare);
-        analyzer.Analyze("SELECT 2", CommandOrigin.Query);
-        analyzer.Analyze("SELECT 3", CommandOrigin.Query);
+        analyzer.Analyze("SELECT pg_read_file('x')", CommandOrigin.Query);           // seen once
+        var first = analyzer.Analyze("SELECT pg_read_file('x')", CommandOrigin.Query);   // admitted
+        var second = analyzer.Analyze("SELECT pg_read_file('x')", CommandOrigin.Prepare); // served
+        for (var i = 0; i < 2; i++)
+        {
+            analyzer.Analyze("SELECT 2", CommandOrigin.Query);
+            analyzer.Analyze("SELECT 3", CommandOrigin.Query);
+        }
 
         Assert.That(second.Statements, Is.EqualTo(first.Statements));
         Assert.That(second.Origin, Is.EqualTo(CommandOrigin.Prepare));
