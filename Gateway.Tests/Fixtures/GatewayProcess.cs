@@ -52,7 +52,9 @@ internal sealed class GatewayProcess : IAsyncDisposable
 
     /// <param name="listenerSettings">Extra keys of the <c>pg</c> listener, one per line (e.g. <c>handshake_timeout: 4s</c>).</param>
     /// <param name="tls">The listener's client-side TLS mode.</param>
-    public static async Task<GatewayProcess> StartAsync(PostgresServer pg, string name, string listenerSettings = "", string tls = "auto")
+    /// <param name="environment">Variables added to the process's environment.</param>
+    public static async Task<GatewayProcess> StartAsync(PostgresServer pg, string name, string listenerSettings = "", string tls = "auto",
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var root = Directory.CreateTempSubdirectory($"gw-{name}-").FullName;
         var passwordFile = Path.Combine(root, "upstream.password");
@@ -89,6 +91,8 @@ internal sealed class GatewayProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (variable, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[variable] = value;
         var process = Process.Start(start)!;
         // Drain its output so a chatty gateway never blocks on a full pipe.
         var stdout = process.StandardOutput.ReadToEndAsync();
