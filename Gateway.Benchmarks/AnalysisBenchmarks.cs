@@ -31,6 +31,8 @@ public class AnalysisBenchmarks
         _rules = RepoFiles.LoadAgentsRules();
         _session = RepoFiles.AgentSession();
         _text = Statements.Text(Statement);
+        // The cache admits a text the second time it is analysed (AnalysisCache's doorkeeper).
+        _cached.Analyze(_text, CommandOrigin.Query);
         _cached.Analyze(_text, CommandOrigin.Query);
     }
 

@@ -5,12 +5,12 @@ namespace Gateway.Protocols.Postgres.Analysis;
 /// statements, and a hit skips the native parse. Bounded by entry count and by the total size of the cached
 /// texts; texts longer than the per-entry cap are never cached. Thread-safe: one short lock per lookup.
 /// <para>
-/// A text is admitted the second time it is added, not the first (the "doorkeeper" of TinyLFU): a table of the
-/// hashes of texts seen once remembers it in between. Most texts an agent or a literal-inlining client sends
+/// A text is admitted the second time it is added, not the first: a <see cref="Doorkeeper"/> (TinyLFU's) remembers
+/// the texts seen once in between. Most texts an agent or a literal-inlining client sends
 /// are never seen again (pgbench -S: a new literal every time); cached, each would push a repeated statement
 /// out of the LRU and live just long enough to be promoted by the GC before eviction. Measured under pgbench -S
 /// through the gateway: every GC was a gen1 or gen2 one, ~3 % of the time in GC pauses (docs/performance.md).
-/// A repeated text costs one more parse; a hash collision only admits a text one sighting early.
+/// A repeated text costs one more parse; a false positive of the doorkeeper only admits a text one sighting early.
 /// </para>
 /// </summary>
 internal sealed class AnalysisCache
@@ -28,7 +28,7 @@ internal sealed class AnalysisCache
     private readonly int maxEntries;
     private readonly long maxTotalBytes;
     private readonly int maxTextLength;
-    private readonly int[] seenOnce;
+    private readonly Doorkeeper seenOnce;
     private long totalBytes;
 
     public AnalysisCache(int maxEntries, long maxTotalBytes, int maxTextLength)
@@ -36,7 +36,7 @@ internal sealed class AnalysisCache
         this.maxEntries = maxEntries;
         this.maxTotalBytes = maxTotalBytes;
         this.maxTextLength = maxTextLength;
-        seenOnce = new int[Math.Clamp(2 * maxEntries, 1, 1 << 16)];
+        seenOnce = new Doorkeeper(8 * maxEntries);
     }
 
     public int Count
@@ -84,12 +84,8 @@ internal sealed class AnalysisCache
         var hash = text.GetHashCode();
         lock (gate)
         {
-            ref var seen = ref seenOnce[(uint)hash % (uint)seenOnce.Length];
-            if (seen != hash)
-            {
-                seen = hash;
+            if (!seenOnce.SeenBefore(hash))
                 return;
-            }
             if (index.ContainsKey(text))
                 return;
             var entry = new Entry(text, analysis);

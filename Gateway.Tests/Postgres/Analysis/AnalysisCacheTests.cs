@@ -32,14 +32,32 @@ public sealed class AnalysisCacheTests
     [Test]
     public void One_off_texts_do_not_push_repeated_statements_out()
     {
-        var cache = new AnalysisCache(maxEntries: 4, maxTotalBytes: 1 << 20, maxTextLength: 100);
+        var cache = new AnalysisCache(maxEntries: 128, maxTotalBytes: 1 << 20, maxTextLength: 100);
         AddSeenTwice(cache, "SELECT * FROM accounts WHERE id = $1", Result("select"));
 
         for (var i = 0; i < 1000; i++)
             cache.Add($"SELECT abalance FROM pgbench_accounts WHERE aid = {i}", Result("select"));
 
         Assert.That(cache.TryGet("SELECT * FROM accounts WHERE id = $1", out _), Is.True);
-        Assert.That(cache.Count, Is.LessThanOrEqualTo(2), "at most a hash collision admitted a one-off");
+        // Without the doorkeeper all 1,000 would have been admitted and the repeated statement evicted; its false
+        // positives (under ~6 %) let a few in early.
+        Assert.That(cache.Count, Is.LessThan(100));
+    }
+
+    [Test]
+    public void Texts_whose_hashes_collide_still_get_in_on_their_second_sighting()
+    {
+        // The smallest cache and many texts alternating: a table of hashes with one slot per text would let texts
+        // that share a slot overwrite each other for ever, so neither was ever admitted.
+        var cache = new AnalysisCache(maxEntries: 2, maxTotalBytes: 1 << 20, maxTextLength: 100);
+        var texts = Enumerable.Range(0, 64).Select(i => $"SELECT {i}").ToArray();
+        foreach (var text in texts)
+            cache.Add(text, Result("select"));
+        foreach (var text in texts)
+            cache.Add(text, Result("select"));
+
+        Assert.That(cache.TryGet(texts[^1], out _), Is.True);
+        Assert.That(cache.TryGet(texts[^2], out _), Is.True);
     }
 
     [Test]
