@@ -12,7 +12,7 @@ namespace Gateway.Core.FrameLog;
 /// <see cref="Window"/> appended, writeback of that window is started (<c>sync_file_range</c>, which does not
 /// wait), and whatever lies more than <see cref="Lag"/> behind the end is dropped from the cache
 /// (<c>POSIX_FADV_DONTNEED</c>, which drops clean pages only; pages still being written back stay until the
-/// next window retries them). The lag leaves a sink polling every 250 ms its records in memory.
+/// next window retries them). The lag keeps in memory what a sink polling every 250 ms has yet to read.
 /// <para>
 /// Measured on the 2-core benchmark VM (docs/performance.md): growing the page cache was ~7 % of the gateway's
 /// CPU per pgbench transaction, almost all of it zeroing fresh pages; recycling the dropped ones halves the
