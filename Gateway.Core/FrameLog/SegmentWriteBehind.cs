@@ -11,8 +11,8 @@ namespace Gateway.Core.FrameLog;
 /// does for its WAL (<c>wal_writer_flush_after</c>, <c>posix_fadvise</c> on old segments): every
 /// <see cref="Window"/> appended, writeback of that window is started (<c>sync_file_range</c>, which does not
 /// wait), and whatever lies more than <see cref="Lag"/> behind the end is dropped from the cache
-/// (<c>POSIX_FADV_DONTNEED</c>, which drops clean pages only; pages still being written back stay until the
-/// next window retries them). The lag keeps in memory what a sink polling every 250 ms has yet to read.
+/// (<c>POSIX_FADV_DONTNEED</c>, which drops clean pages only; pages still being written back stay, and the next
+/// few windows retry them). The lag keeps in memory what a sink polling every 250 ms has yet to read.
 /// <para>
 /// Measured on the 2-core benchmark VM (docs/performance.md): growing the page cache was ~7 % of the gateway's
 /// CPU per pgbench transaction, almost all of it zeroing fresh pages; recycling the dropped ones halves the
@@ -27,8 +27,12 @@ internal sealed partial class SegmentWriteBehind(SafeFileHandle handle)
     public const long Window = 1024 * 1024;
     public const long Lag = 32 * 1024 * 1024;
 
+    /// <summary>How far behind the last drop a pass drops again, for pages that were still being written back.</summary>
+    private const long Retry = 8 * Window;
+
     private long _end;
     private long _writebackStartedTo;
+    private long _droppedTo;
     private int _running;
 
     /// <summary>Notes that the segment now ends at <paramref name="end"/>; starts the work once per window.</summary>
@@ -53,8 +57,13 @@ internal sealed partial class SegmentWriteBehind(SafeFileHandle handle)
                 _ = SyncFileRange(handle, from, through - from, SyncFileRangeWrite);
                 Volatile.Write(ref _writebackStartedTo, through);
             }
-            if (through > Lag)
-                _ = PosixFadvise(handle, 0, through - Lag, FadviseDontNeed);
+            var dropTo = through - Lag;
+            if (dropTo > 0)
+            {
+                var dropFrom = Math.Max(0, _droppedTo - Retry);
+                _ = PosixFadvise(handle, dropFrom, dropTo - dropFrom, FadviseDontNeed);
+                _droppedTo = dropTo;
+            }
         }
         catch (ObjectDisposedException)
         {
