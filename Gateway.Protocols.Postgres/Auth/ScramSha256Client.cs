@@ -24,6 +24,7 @@ public sealed class ScramSha256Client
     private const string Gs2Header = "n,,";
 
     private readonly string _password;
+    private readonly ScramKeyCache _keys;
     private readonly string _clientFirstBare;
     private readonly string _clientNonce;
     private State _state = State.Initial;
@@ -45,10 +46,11 @@ public sealed class ScramSha256Client
     {
     }
 
-    /// <summary>For test vectors: a fixed client nonce.</summary>
-    internal ScramSha256Client(string password, string user, string clientNonce)
+    /// <summary>For test vectors: a fixed client nonce, and a key cache of the test's own.</summary>
+    internal ScramSha256Client(string password, string user, string clientNonce, ScramKeyCache? keys = null)
     {
         _password = password;
+        _keys = keys ?? ScramKeyCache.Shared;
         _clientNonce = clientNonce;
         _clientFirstBare = $"n={EscapeSaslName(user)},r={clientNonce}";
     }
@@ -76,19 +78,16 @@ public sealed class ScramSha256Client
             var authMessage = Encoding.UTF8.GetBytes($"{_clientFirstBare},{serverFirst},{clientFinalWithoutProof}");
 
             var passwordBytes = Encoding.UTF8.GetBytes(SaslPrep.Prepare(_password));
-            var saltedPassword = Rfc2898DeriveBytes.Pbkdf2(passwordBytes, salt, iterations, HashAlgorithmName.SHA256, SHA256.HashSizeInBytes);
+            var (clientKey, serverKey) = _keys.Get(passwordBytes, salt, iterations);
             CryptographicOperations.ZeroMemory(passwordBytes);
 
-            var clientKey = HMACSHA256.HashData(saltedPassword, "Client Key"u8);
             var storedKey = SHA256.HashData(clientKey);
             var clientSignature = HMACSHA256.HashData(storedKey, authMessage);
             var proof = new byte[clientKey.Length];
             for (var i = 0; i < proof.Length; i++)
                 proof[i] = (byte)(clientKey[i] ^ clientSignature[i]);
 
-            var serverKey = HMACSHA256.HashData(saltedPassword, "Server Key"u8);
             _expectedServerSignature = HMACSHA256.HashData(serverKey, authMessage);
-            CryptographicOperations.ZeroMemory(saltedPassword);
             CryptographicOperations.ZeroMemory(clientKey);
             CryptographicOperations.ZeroMemory(serverKey);
 

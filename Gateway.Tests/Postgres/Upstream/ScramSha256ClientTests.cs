@@ -23,6 +23,59 @@ public sealed class ScramSha256ClientTests
     }
 
     [Test]
+    public void A_second_exchange_with_the_same_password_and_salt_reuses_the_keys()
+    {
+        var keys = new ScramKeyCache();
+
+        for (var i = 0; i < 2; i++)
+        {
+            var scram = new ScramSha256Client("pencil", "user", ClientNonce, keys);
+            scram.CreateClientFirst();
+            Assert.That(Text(scram.ProcessServerFirst(Bytes(ServerFirst))), Is.EqualTo(ClientFinal));
+            scram.VerifyServerFinal(Bytes(ServerFinal));
+        }
+
+        Assert.That(keys.Derivations, Is.EqualTo(1), "PBKDF2 ran once for two exchanges");
+    }
+
+    [Test]
+    public void Another_password_or_salt_is_derived_anew()
+    {
+        var keys = new ScramKeyCache();
+        var vector = new ScramSha256Client("pencil", "user", ClientNonce, keys);
+        vector.CreateClientFirst();
+        vector.ProcessServerFirst(Bytes(ServerFirst));
+
+        var otherPassword = new ScramSha256Client("pencil2", "user", ClientNonce, keys);
+        otherPassword.CreateClientFirst();
+        Assert.That(Text(otherPassword.ProcessServerFirst(Bytes(ServerFirst))), Is.Not.EqualTo(ClientFinal));
+        Assert.Throws<PgAuthenticationException>(() => otherPassword.VerifyServerFinal(Bytes(ServerFinal)));
+
+        var otherSalt = new ScramSha256Client("pencil", "user", ClientNonce, keys);
+        otherSalt.CreateClientFirst();
+        Assert.That(Text(otherSalt.ProcessServerFirst(Bytes(ServerFirst.Replace("s=W22ZaJ0SNY7soEsUEjb6gQ==", "s=X22ZaJ0SNY7soEsUEjb6gQ==")))),
+            Is.Not.EqualTo(ClientFinal));
+
+        Assert.That(keys.Derivations, Is.EqualTo(3));
+    }
+
+    [Test]
+    public void The_key_cache_starts_over_when_full()
+    {
+        var keys = new ScramKeyCache();
+        var salt = new byte[16];
+        for (var i = 0; i <= ScramKeyCache.Capacity; i++)
+        {
+            salt[0] = (byte)i;
+            keys.Get("pw"u8, (byte[])salt.Clone(), ScramSha256Client.MinIterations);
+        }
+        salt[0] = 0;
+        keys.Get("pw"u8, salt, ScramSha256Client.MinIterations);
+
+        Assert.That(keys.Derivations, Is.EqualTo(ScramKeyCache.Capacity + 2), "the first salt was forgotten and derived again");
+    }
+
+    [Test]
     public void Default_client_first_uses_an_empty_name_and_a_random_nonce()
     {
         var first = Text(new ScramSha256Client("pw").CreateClientFirst());
