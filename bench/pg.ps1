@@ -16,12 +16,16 @@ $Workloads = [ordered]@{
     'select-simple'   = @('-S', '-M', 'simple')
     'select-prepared' = @('-S', '-M', 'prepared')
     'tpcb-like'       = @('-M', 'simple')
+    # A new connection for every transaction, as an agent running psql -c per step does: connection setup
+    # (token, session record, the upstream connection and its SCRAM exchange) is what it measures.
+    'select-connect'  = @('-C', '-S', '-M', 'simple')
 }
 # The issue's targets: gateway/pgbouncer and gateway/direct, per workload (0 = no goal).
 $Goals = @{
     'select-simple'   = @{ pgbouncer = 1.10; direct = 0.75 }
     'select-prepared' = @{ pgbouncer = 1.20; direct = 0.60 }
     'tpcb-like'       = @{ pgbouncer = 0; direct = 0.95 }
+    'select-connect'  = @{ pgbouncer = 0; direct = 0 }
 }
 $Database = 'bench'
 
@@ -44,7 +48,8 @@ function Invoke-Pgbench($Endpoint, [string[]] $WorkloadArgs, [int] $Duration) {
     try { $out = & pgbench @arguments 2>&1 | ForEach-Object { "$_" } }
     finally { Remove-Item Env:PGPASSWORD, Env:PGSSLMODE -ErrorAction SilentlyContinue }
     $text = $out -join "`n"
-    if ($LASTEXITCODE -ne 0 -or $text -notmatch 'tps = ([0-9.]+) \(without initial connection time\)') {
+    # -C reports tps "including reconnection times", the others "without initial connection time".
+    if ($LASTEXITCODE -ne 0 -or $text -notmatch 'tps = ([0-9.]+) \((without initial connection time|including reconnection times)\)') {
         throw "pgbench against $($Endpoint.Name) failed (exit $LASTEXITCODE):`n$text"
     }
     $tps = [double] $Matches[1]

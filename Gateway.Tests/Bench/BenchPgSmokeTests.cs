@@ -14,7 +14,7 @@ namespace Gateway.Tests.Bench;
 [NonParallelizable]
 public sealed class BenchPgSmokeTests
 {
-    private static readonly string[] Workloads = ["select-simple", "select-prepared", "tpcb-like"];
+    private static readonly string[] Workloads = ["select-simple", "select-prepared", "tpcb-like", "select-connect"];
 
     [Test]
     public async Task BenchPgRunsEveryWorkloadAgainstEveryTarget()
