@@ -72,6 +72,7 @@ internal sealed class DiskSegmentStorage : ISegmentStorage
 
         public void SetLength(long length) => RandomAccess.SetLength(handle, length);
 
-        public void Dispose() => handle.Dispose();
+        /// <summary>The write-behind's last pass closes the file once its cache is written back and dropped.</summary>
+        public void Dispose() => _writeBehind.Close();
     }
 }

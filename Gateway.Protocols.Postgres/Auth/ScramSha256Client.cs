@@ -25,6 +25,7 @@ public sealed class ScramSha256Client
 
     private readonly string _password;
     private readonly ScramKeyCache _keys;
+    private readonly string _keyScope;
     private readonly string _clientFirstBare;
     private readonly string _clientNonce;
     private State _state = State.Initial;
@@ -46,11 +47,17 @@ public sealed class ScramSha256Client
     {
     }
 
+    /// <summary>An exchange whose derived keys are shared with earlier ones of <paramref name="keyScope"/> (<see cref="ScramKeyCache"/>).</summary>
+    /// <param name="keyScope">Whose keys these are: the target and the role it logs in as.</param>
+    internal static ScramSha256Client Scoped(string password, string keyScope) =>
+        new(password, "", NewNonce(), ScramKeyCache.Shared, keyScope);
+
     /// <summary>For test vectors: a fixed client nonce, and a key cache of the test's own.</summary>
-    internal ScramSha256Client(string password, string user, string clientNonce, ScramKeyCache? keys = null)
+    internal ScramSha256Client(string password, string user, string clientNonce, ScramKeyCache? keys = null, string keyScope = "")
     {
         _password = password;
         _keys = keys ?? ScramKeyCache.Shared;
+        _keyScope = keyScope;
         _clientNonce = clientNonce;
         _clientFirstBare = $"n={EscapeSaslName(user)},r={clientNonce}";
     }
@@ -78,7 +85,7 @@ public sealed class ScramSha256Client
             var authMessage = Encoding.UTF8.GetBytes($"{_clientFirstBare},{serverFirst},{clientFinalWithoutProof}");
 
             var passwordBytes = Encoding.UTF8.GetBytes(SaslPrep.Prepare(_password));
-            var (clientKey, serverKey) = _keys.Get(passwordBytes, salt, iterations);
+            var (clientKey, serverKey) = _keys.Get(_keyScope, passwordBytes, salt, iterations);
             CryptographicOperations.ZeroMemory(passwordBytes);
 
             var storedKey = SHA256.HashData(clientKey);

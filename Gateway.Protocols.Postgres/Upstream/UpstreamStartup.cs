@@ -142,7 +142,7 @@ internal sealed class UpstreamStartup(string target, string user, string? passwo
                 : $"only unsupported SASL mechanisms ({string.Join(", ", mechanisms)})";
             throw new UpstreamConnectException(UpstreamConnectStage.Authentication, $"upstream {target} offers {reason}");
         }
-        _scram = new ScramSha256Client(RequirePassword(ScramSha256Client.Mechanism));
+        _scram = ScramSha256Client.Scoped(RequirePassword(ScramSha256Client.Mechanism), keyScope: $"{target}\n{user}");
         PgFrontendWriter.WriteSaslInitialResponse(output, ScramSha256Client.Mechanism, _scram.CreateClientFirst());
         _state = State.SaslAwaitingContinue;
     }

@@ -52,9 +52,9 @@ internal sealed class GatewayProcess : IAsyncDisposable
 
     /// <param name="listenerSettings">Extra keys of the <c>pg</c> listener, one per line (e.g. <c>handshake_timeout: 4s</c>).</param>
     /// <param name="tls">The listener's client-side TLS mode.</param>
-    /// <param name="environment">Variables added to the process's environment.</param>
+    /// <param name="environment">Variables set in the process's environment; a null value removes one the test run has.</param>
     public static async Task<GatewayProcess> StartAsync(PostgresServer pg, string name, string listenerSettings = "", string tls = "auto",
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string?>? environment = null)
     {
         var root = Directory.CreateTempSubdirectory($"gw-{name}-").FullName;
         var passwordFile = Path.Combine(root, "upstream.password");
@@ -91,8 +91,13 @@ internal sealed class GatewayProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var (variable, value) in environment ?? new Dictionary<string, string>())
-            start.Environment[variable] = value;
+        foreach (var (variable, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+                start.Environment.Remove(variable);
+            else
+                start.Environment[variable] = value;
+        }
         var process = Process.Start(start)!;
         // Drain its output so a chatty gateway never blocks on a full pipe.
         var stdout = process.StandardOutput.ReadToEndAsync();

@@ -29,7 +29,7 @@ public sealed class ScramSha256ClientTests
 
         for (var i = 0; i < 2; i++)
         {
-            var scram = new ScramSha256Client("pencil", "user", ClientNonce, keys);
+            var scram = new ScramSha256Client("pencil", "user", ClientNonce, keys, keyScope: "target");
             scram.CreateClientFirst();
             Assert.That(Text(scram.ProcessServerFirst(Bytes(ServerFirst))), Is.EqualTo(ClientFinal));
             scram.VerifyServerFinal(Bytes(ServerFinal));
@@ -60,19 +60,24 @@ public sealed class ScramSha256ClientTests
     }
 
     [Test]
-    public void The_key_cache_starts_over_when_full()
+    public void Each_scope_keeps_its_own_keys()
     {
         var keys = new ScramKeyCache();
-        var salt = new byte[16];
-        for (var i = 0; i <= ScramKeyCache.Capacity; i++)
-        {
-            salt[0] = (byte)i;
-            keys.Get("pw"u8, (byte[])salt.Clone(), ScramSha256Client.MinIterations);
-        }
-        salt[0] = 0;
-        keys.Get("pw"u8, salt, ScramSha256Client.MinIterations);
+        byte[] saltA = [1, 2, 3], saltB = [4, 5, 6];
 
-        Assert.That(keys.Derivations, Is.EqualTo(ScramKeyCache.Capacity + 2), "the first salt was forgotten and derived again");
+        keys.Get("target-a\npostgres", "pw"u8, saltA, ScramSha256Client.MinIterations);
+        keys.Get("target-b\npostgres", "pw"u8, saltA, ScramSha256Client.MinIterations);
+        Assert.That(keys.Derivations, Is.EqualTo(2), "another target's identical inputs are not looked up across scopes");
+
+        // A target that hands out a new salt every time replaces only its own entry.
+        for (var i = 0; i < 10; i++)
+            keys.Get("target-b\npostgres", "pw"u8, [(byte)i, 9, 9], ScramSha256Client.MinIterations);
+        var before = keys.Derivations;
+        var a = keys.Get("target-a\npostgres", "pw"u8, saltA, ScramSha256Client.MinIterations);
+        Assert.That(keys.Derivations, Is.EqualTo(before), "target-a's keys survived");
+
+        var b = keys.Get("target-b\npostgres", "pw"u8, saltB, ScramSha256Client.MinIterations);
+        Assert.That(b.ClientKey, Is.Not.EqualTo(a.ClientKey));
     }
 
     [Test]
