@@ -24,11 +24,27 @@ internal sealed class DuplexPipeStream(IDuplexPipe pipe) : Stream
         set => throw new NotSupportedException();
     }
 
+    /// <summary>
+    /// While set (during a handshake), a read's completion hops to the thread pool before the caller continues.
+    /// The gateway's socket pipes complete reads inline on the socket engine's threads (one per two cores), and a
+    /// TLS handshake's key exchange and signature run in the continuation of its reads: on a socket thread, a
+    /// burst of handshakes would hold up every established session on that thread. Data reads after the
+    /// handshake stay inline.
+    /// </summary>
+    public bool OffloadReads { get; set; }
+
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        _input.ReadAsync(buffer, cancellationToken);
+        OffloadReads ? ReadThenYieldAsync(buffer, cancellationToken) : _input.ReadAsync(buffer, cancellationToken);
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        _input.ReadAsync(buffer, offset, count, cancellationToken);
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    private async ValueTask<int> ReadThenYieldAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        var read = await _input.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        await Task.Yield(); // no synchronisation context here: the rest runs on the thread pool
+        return read;
+    }
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
         _output.WriteAsync(buffer, cancellationToken);

@@ -33,7 +33,8 @@ public static class TlsPipe
         IDuplexPipe transport, SslStreamCertificateContext certificate, CancellationToken cancellationToken,
         List<SslApplicationProtocol>? applicationProtocols = null)
     {
-        var ssl = new SslStream(new DuplexPipeStream(transport), leaveInnerStreamOpen: false);
+        var inner = new DuplexPipeStream(transport) { OffloadReads = true };
+        var ssl = new SslStream(inner, leaveInnerStreamOpen: false);
         try
         {
             await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
@@ -50,6 +51,7 @@ public static class TlsPipe
             await ssl.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+        inner.OffloadReads = false;
         return Wrap(ssl);
     }
 
@@ -94,7 +96,8 @@ public static class TlsPipe
 #pragma warning restore CA5359
         }
 
-        var ssl = new SslStream(new DuplexPipeStream(transport), leaveInnerStreamOpen: false);
+        var inner = new DuplexPipeStream(transport) { OffloadReads = true };
+        var ssl = new SslStream(inner, leaveInnerStreamOpen: false);
         try
         {
             await ssl.AuthenticateAsClientAsync(options, cancellationToken).ConfigureAwait(false);
@@ -104,6 +107,7 @@ public static class TlsPipe
             await ssl.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+        inner.OffloadReads = false;
         return Wrap(ssl);
     }
 
