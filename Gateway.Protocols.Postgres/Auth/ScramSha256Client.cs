@@ -52,11 +52,14 @@ public sealed class ScramSha256Client
     internal static ScramSha256Client Scoped(string password, string keyScope) =>
         new(password, "", NewNonce(), ScramKeyCache.Shared, keyScope);
 
-    /// <summary>For test vectors: a fixed client nonce, and a key cache of the test's own.</summary>
+    /// <summary>
+    /// For test vectors: a fixed client nonce. Without <paramref name="keys"/> the exchange shares no derived keys
+    /// (a cache of its own); only <see cref="Scoped"/> exchanges use the process's cache, each under its scope.
+    /// </summary>
     internal ScramSha256Client(string password, string user, string clientNonce, ScramKeyCache? keys = null, string keyScope = "")
     {
         _password = password;
-        _keys = keys ?? ScramKeyCache.Shared;
+        _keys = keys ?? new ScramKeyCache();
         _keyScope = keyScope;
         _clientNonce = clientNonce;
         _clientFirstBare = $"n={EscapeSaslName(user)},r={clientNonce}";

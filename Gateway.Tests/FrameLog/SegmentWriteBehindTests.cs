@@ -30,14 +30,8 @@ public sealed class SegmentWriteBehindTests
     {
         var path = Path.Combine(_directory, "segment.jsonl");
         using var segment = DiskSegmentStorage.Instance.Open(path);
-        var line = new byte[2000];
-        Array.Fill(line, (byte)'x');
         long end = 0;
-        void AppendWindow()
-        {
-            for (var target = end + SegmentWriteBehind.Window; end < target; end += line.Length)
-                segment.Write(line, end);
-        }
+        void AppendWindow() => end = AppendLines(segment, end, end + SegmentWriteBehind.Window);
 
         // fsync now and then, as durability: fsync does and a healthy disk's writeback soon does: only clean pages can
         // be dropped, and this test is about which ones are, not about how fast this machine's disk is.
@@ -72,14 +66,7 @@ public sealed class SegmentWriteBehindTests
         // Smaller than the lag, so no pass dropped anything while it was written: only the close does.
         var path = Path.Combine(_directory, "rotated.jsonl");
         var segment = DiskSegmentStorage.Instance.Open(path);
-        var line = new byte[2000];
-        Array.Fill(line, (byte)'x');
-        long end = 0;
-        while (end < 8 * MiB)
-        {
-            segment.Write(line, end);
-            end += line.Length;
-        }
+        var end = AppendLines(segment, 0, 8 * MiB);
         Assert.That(PageCacheResidency.ResidentBytes(path), Is.GreaterThan(4 * MiB), "cached while the segment is open");
 
         segment.Dispose();
@@ -92,5 +79,15 @@ public sealed class SegmentWriteBehindTests
         }
         Assert.That(resident, Is.Zero, "the closed segment left the page cache");
         Assert.That(new FileInfo(path).Length, Is.EqualTo(end), "every byte written");
+    }
+
+    /// <summary>Appends 2,000-byte lines, as the writer's commits do, from <paramref name="end"/> until at least <paramref name="target"/>.</summary>
+    private static long AppendLines(ISegmentHandle segment, long end, long target)
+    {
+        var line = new byte[2000];
+        Array.Fill(line, (byte)'x');
+        for (; end < target; end += line.Length)
+            segment.Write(line, end);
+        return end;
     }
 }
