@@ -6,9 +6,10 @@ using Gateway.Protocols.Postgres.Analysis;
 namespace Gateway.Benchmarks;
 
 /// <summary>
-/// SQL analysis per statement: libpg_query's parse plus the walk over its tree (cache off, and a text never seen
-/// before as pgbench -S sends), the analysis cache hit (a repeated text), and the whole per-command path of a simple
-/// Query before the audit write: analysis, rule evaluation, redaction of the recorded text.
+/// SQL analysis per statement: libpg_query's parse plus the walk over its tree (caches off), the analysis cache hit
+/// (a repeated text), a text never seen before whose shape is (pgbench -S: a new literal each time; the lexer's scan
+/// and a shape-cache hit), and the whole per-command path of a simple Query before the audit write: analysis, rule
+/// evaluation, redaction of the recorded text.
 /// </summary>
 [MemoryDiagnoser]
 public class AnalysisBenchmarks
@@ -34,6 +35,8 @@ public class AnalysisBenchmarks
         // The cache admits a text the second time it is analysed (AnalysisCache's doorkeeper).
         _cached.Analyze(_text, CommandOrigin.Query);
         _cached.Analyze(_text, CommandOrigin.Query);
+        // And its shape, on the second text of that shape (SqlShape).
+        _cached.Analyze(Statements.Text(Statement, 1), CommandOrigin.Query);
     }
 
     [Benchmark(Description = "parse + walk (cache off)")]
@@ -42,7 +45,11 @@ public class AnalysisBenchmarks
     [Benchmark(Description = "cache hit")]
     public Command CacheHit() => _cached.Analyze(_text, CommandOrigin.Query);
 
-    /// <summary>pgbench -S in simple mode: every text differs in its literal, so every one is a miss.</summary>
+    /// <summary>pgbench -S in simple mode: every text differs in its literal; the text cache misses, the shape cache hits.</summary>
+    [Benchmark(Description = "new literal, shape cached")]
+    public Command NewLiteral() => _cached.Analyze(Statements.Text(Statement, ++_variant), CommandOrigin.Query);
+
+    /// <summary>The same texts through the whole command path.</summary>
     [Benchmark(Description = "command path, new literal each time")]
     public string CommandPathNewLiteral()
     {

@@ -13,11 +13,13 @@ internal sealed partial class ParseTreeWalker
         var bare = AddFunction(names, frame.Statement!);
         if (DynamicSqlFunctions.Find(bare) is { } sqlArguments)
         {
+            ReadConstants = true;
             using var document = JsonDocument.Parse(body, DocumentOptions);
             VisitDynamicSql(bare, sqlArguments, document.RootElement, frame.Statement!);
         }
         else if (bare == "set_config")
         {
+            ReadConstants = true;
             using var document = JsonDocument.Parse(body, DocumentOptions);
             CheckSetConfig(document.RootElement);
         }

@@ -96,6 +96,14 @@ internal sealed partial class ParseTreeWalker : IDisposable
     private Frame[] frames = ArrayPool<Frame>.Shared.Rent(64);
     private int count;
 
+    /// <summary>
+    /// True once a fact was read from a constant's value (a SET value, SQL in a literal, an EXPLAIN option given as
+    /// a string). Every such read parses a node into a <see cref="JsonDocument"/>; the one-pass reader sees only
+    /// node types, field names, relation names and the names in function-name and field-selection lists, which
+    /// come from identifiers and keywords.
+    /// </summary>
+    public bool ReadConstants { get; private set; }
+
     public ParseTreeWalker(int maxTextBytes)
         : this(maxTextBytes, [], nestedSqlDepth: 0)
     {
@@ -121,6 +129,14 @@ internal sealed partial class ParseTreeWalker : IDisposable
         ArrayPool<Frame>.Shared.Return(frames, clearArray: true);
         frames = [];
     }
+
+    /// <summary>
+    /// Whether the facts hold for every text of this one's <see cref="SqlShape"/>: no constant's value was read, and
+    /// every statement is a query (SELECT, INSERT, UPDATE, DELETE). Utility statements are left out because their
+    /// grammar rules are where constants are read or checked (option values, column numbers, intervals), they are
+    /// rare, and a repeated one is served by its text.
+    /// </summary>
+    public bool HoldsForShape => !ReadConstants && statements.TrueForAll(statement => statement.IsQuery);
 
     public ImmutableArray<StatementInfo> ToStatements()
     {
@@ -363,7 +379,10 @@ internal sealed partial class ParseTreeWalker : IDisposable
         }
 
         if (frame.OpensStatement)
+        {
+            ReadConstants |= frame.DeferredType is not null;
             LeaveStatement(ref frame, json[frame.Start..end]);
+        }
 
         frame = default;
         count--;

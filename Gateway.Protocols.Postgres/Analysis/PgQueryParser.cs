@@ -21,12 +21,14 @@ internal static unsafe class PgQueryParser
             return false;
 
         using (text)
-        {
-            return text.Length <= InlineParseBytes
-                ? TryParseEncoded(text, out tree, out error)
-                : TryParseOnLargeStack(text, out tree, out error);
-        }
+            return TryParse(text, out tree, out error);
     }
+
+    /// <summary>Parses text already encoded (and checked against the byte cap) by <see cref="NativeSqlText"/>.</summary>
+    public static bool TryParse(NativeSqlText text, out ParseTreeJson tree, out string? error)
+        => text.Length <= InlineParseBytes
+            ? TryParseEncoded(text, out tree, out error)
+            : TryParseOnLargeStack(text, out tree, out error);
 
     /// <summary>
     /// libpg_query builds and prints the tree recursively without a stack-depth check, about 130 bytes of stack

@@ -12,12 +12,15 @@ public sealed record SqlAnalyzerOptions
     /// </summary>
     public int MaxTextBytes { get; init; } = 1024 * 1024;
 
-    /// <summary>How many distinct texts the analysis cache keeps; 0 disables it.</summary>
+    /// <summary>
+    /// How many distinct texts the analysis cache keeps, and separately how many shapes (texts apart from their
+    /// constants, <see cref="SqlShape"/>); 0 disables both.
+    /// </summary>
     public int CacheEntries { get; init; } = 4096;
 
-    /// <summary>Upper bound on the memory of all cached texts together (UTF-16 bytes).</summary>
+    /// <summary>Upper bound on the memory of all cached texts together (UTF-16 bytes); the same again for shape keys.</summary>
     public long CacheTextBytes { get; init; } = 16L * 1024 * 1024;
 
-    /// <summary>Texts longer than this (in characters) are analysed every time rather than cached.</summary>
+    /// <summary>Texts longer than this (in characters) are analysed every time rather than cached, by text or by shape.</summary>
     public int MaxCachedTextLength { get; init; } = 16 * 1024;
 }

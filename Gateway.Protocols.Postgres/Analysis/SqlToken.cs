@@ -7,14 +7,21 @@ namespace Gateway.Protocols.Postgres.Analysis;
 internal readonly record struct SqlToken(int Start, int End, int Token, int KeywordKind)
 {
     // Values from pg_query.proto (libpg_query 15-4.x), enum Token.
+    public const int OpenParenthesis = 40;
+    public const int EqualsSign = 61;
     public const int Identifier = 258;
     public const int UnicodeIdentifier = 259;
+    public const int FloatConstant = 260;
     public const int StringConstant = 261;
     public const int UnicodeStringConstant = 262;
-    public const int EqualsSign = 61;
+    public const int BitStringConstant = 263;
+    public const int HexStringConstant = 264;
+    public const int IntegerConstant = 266;
     public const int SqlComment = 275;
     public const int CComment = 276;
+    public const int FloatKeyword = 422;
     public const int ToKeyword = 673;
+    public const int UnicodeEscapeKeyword = 685;
 
     public bool IsStringConstant => Token is StringConstant or UnicodeStringConstant;
 
