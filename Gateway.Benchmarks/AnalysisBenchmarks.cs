@@ -49,6 +49,10 @@ public class AnalysisBenchmarks
     [Benchmark(Description = "new literal, shape cached")]
     public Command NewLiteral() => _cached.Analyze(Statements.Text(Statement, ++_variant), CommandOrigin.Query);
 
+    /// <summary>An agent's ad-hoc statement: a shape never seen before, so both caches miss (the shape hint is new too).</summary>
+    [Benchmark(Description = "new shape, both caches miss")]
+    public Command NewShape() => _cached.Analyze(Statements.NewShape(Statement, ++_variant), CommandOrigin.Query);
+
     /// <summary>The same texts through the whole command path.</summary>
     [Benchmark(Description = "command path, new literal each time")]
     public string CommandPathNewLiteral()

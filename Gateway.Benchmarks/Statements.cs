@@ -21,4 +21,21 @@ internal static class Statements
             + $"WHERE o.created_at > now() - interval '1 day' AND o.status = 'open' AND o.id > {variant} ORDER BY o.id DESC LIMIT 50",
         _ => throw new ArgumentOutOfRangeException(nameof(shape)),
     };
+
+    /// <summary>
+    /// A statement of a shape never seen before: the text with a column alias spelled in letters from
+    /// <paramref name="variant"/> (digits would not make a new shape hint).
+    /// </summary>
+    public static string NewShape(StatementShape shape, int variant)
+    {
+        Span<char> letters = stackalloc char[8];
+        var length = 0;
+        for (var rest = (uint)variant; length == 0 || rest > 0; rest /= 26)
+            letters[length++] = (char)('a' + (int)(rest % 26));
+        var text = Text(shape);
+        var from = text.IndexOf(" FROM ", StringComparison.Ordinal);
+        return shape == StatementShape.PointUpdate
+            ? string.Concat(text.TrimEnd(';'), " RETURNING aid AS ", letters[..length])
+            : string.Concat(text.AsSpan(0, from), " AS ", letters[..length], text.AsSpan(from));
+    }
 }

@@ -11,6 +11,7 @@ namespace Gateway.Protocols.Postgres.Analysis;
 /// out of the LRU and live just long enough to be promoted by the GC before eviction. Measured under pgbench -S
 /// through the gateway: every GC was a gen1 or gen2 one, ~3 % of the time in GC pauses (docs/performance.md).
 /// A repeated text costs one more parse; a false positive of the doorkeeper only admits a text one sighting early.
+/// The shape cache has no doorkeeper of its own: the analyser looks a shape up only from its second sighting on.
 /// </para>
 /// </summary>
 internal sealed class AnalysisCache
@@ -28,15 +29,16 @@ internal sealed class AnalysisCache
     private readonly int maxEntries;
     private readonly long maxTotalBytes;
     private readonly int maxTextLength;
-    private readonly Doorkeeper seenOnce;
+    private readonly Doorkeeper? seenOnce;
     private long totalBytes;
 
-    public AnalysisCache(int maxEntries, long maxTotalBytes, int maxTextLength)
+    /// <param name="admitOnSecondSighting">False when the caller already keeps one-offs out (the shape cache).</param>
+    public AnalysisCache(int maxEntries, long maxTotalBytes, int maxTextLength, bool admitOnSecondSighting = true)
     {
         this.maxEntries = maxEntries;
         this.maxTotalBytes = maxTotalBytes;
         this.maxTextLength = maxTextLength;
-        seenOnce = new Doorkeeper(8 * maxEntries);
+        seenOnce = admitOnSecondSighting ? new Doorkeeper(8 * maxEntries) : null;
     }
 
     public int Count
@@ -84,7 +86,7 @@ internal sealed class AnalysisCache
         var hash = text.GetHashCode();
         lock (gate)
         {
-            if (!seenOnce.SeenBefore(hash))
+            if (seenOnce is not null && !seenOnce.SeenBefore(hash))
                 return;
             if (index.ContainsKey(text))
                 return;

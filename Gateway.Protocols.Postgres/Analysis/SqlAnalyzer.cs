@@ -18,6 +18,7 @@ public sealed class SqlAnalyzer
     private readonly SqlAnalyzerOptions options;
     private readonly AnalysisCache cache;
     private readonly AnalysisCache shapes;
+    private readonly ShapeHint hints;
 
     /// <summary>Token scratch of the shape lookup, one per thread (sessions analyse on many threads at once).</summary>
     [ThreadStatic]
@@ -29,8 +30,9 @@ public sealed class SqlAnalyzer
         ArgumentOutOfRangeException.ThrowIfLessThan(this.options.MaxTextBytes, 64, nameof(options));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(this.options.MaxTextBytes, SqlAnalyzerOptions.MaxTextBytesLimit, nameof(options));
         cache = new AnalysisCache(this.options.CacheEntries, this.options.CacheTextBytes, this.options.MaxCachedTextLength);
-        // Shape keys are about the texts' size (SqlShape), so the same bounds hold them.
-        shapes = new AnalysisCache(this.options.CacheEntries, this.options.CacheTextBytes, this.options.MaxCachedTextLength);
+        // Shape keys are about the texts' size (SqlShape), so the same bounds hold them. The hint is their doorkeeper.
+        shapes = new AnalysisCache(this.options.CacheEntries, this.options.CacheTextBytes, this.options.MaxCachedTextLength, admitOnSecondSighting: false);
+        hints = new ShapeHint(this.options.CacheEntries);
         EnsureParserWorks();
     }
 
@@ -73,11 +75,12 @@ public sealed class SqlAnalyzer
 
     /// <summary>
     /// A text not cached as such: its shape's analysis when one is cached (the lexer's scan costs about a third of
-    /// a parse and walk), otherwise a parse and walk, whose result is offered to the shape cache.
+    /// a parse and walk), otherwise a parse and walk, whose result is offered to the shape cache. A text whose
+    /// <see cref="ShapeHint"/> is new skips the scan: most such texts are one-offs.
     /// </summary>
     private SqlAnalysis AnalyzeUncached(string sql)
     {
-        if (options.CacheEntries <= 0 || sql.Length > options.MaxCachedTextLength)
+        if (options.CacheEntries <= 0 || sql.Length > options.MaxCachedTextLength || !hints.SeenBefore(sql))
             return AnalyzeText(sql, options.MaxTextBytes);
         if (!NativeSqlText.TryEncode(sql, options.MaxTextBytes, out var text, out var refusal))
             return SqlAnalysis.Failed(refusal!);

@@ -61,18 +61,29 @@ public sealed class SqlShapeTests
     }
 
     [Test]
-    public void A_repeated_shape_is_analysed_once_and_served_to_new_literals()
+    public void A_shape_seen_twice_is_served_to_new_literals()
     {
         var analyzer = new SqlAnalyzer();
         var first = analyzer.Analyze("SELECT abalance FROM pgbench_accounts WHERE aid = 1;", CommandOrigin.Query);
+        Assert.That(analyzer.CachedShapes, Is.Zero, "a one-off is not even scanned: its hint is new");
+
         var second = analyzer.Analyze("SELECT abalance FROM pgbench_accounts WHERE aid = 2;", CommandOrigin.Query);
         var third = analyzer.Analyze("SELECT abalance FROM pgbench_accounts WHERE aid = 3;", CommandOrigin.Query);
 
-        Assert.That(analyzer.CachedShapes, Is.EqualTo(1), "admitted on its second sighting, like texts");
+        Assert.That(analyzer.CachedShapes, Is.EqualTo(1), "the second sighting is scanned and its shape cached");
         Assert.That(first.Statements == second.Statements, Is.False, "the first two are parsed");
         Assert.That(third.Statements == second.Statements, Is.True, "the third comes from the shape cache");
         Assert.That(third.Text, Is.EqualTo("SELECT abalance FROM pgbench_accounts WHERE aid = 3;"));
         Assert.That(Describe(third), Is.EqualTo(Describe(Uncached(third.Text))));
+    }
+
+    [Test]
+    public void The_hint_ignores_digits_and_quoted_text_only()
+    {
+        var hint = ShapeHint.Of("SELECT name FROM t WHERE id = 42 AND tag = 'a'");
+
+        Assert.That(ShapeHint.Of("SELECT name FROM t WHERE id = 7 AND tag = 'it''s'"), Is.EqualTo(hint));
+        Assert.That(ShapeHint.Of("SELECT name FROM u WHERE id = 7 AND tag = 'a'"), Is.Not.EqualTo(hint));
     }
 
     /// <summary>
