@@ -1,5 +1,6 @@
 # bench pg: pgbench against PostgreSQL directly, pgbouncer (session mode) and the gateway, interleaved rounds,
-# medians and ratios; then one round with TLS on the gateway and pgbouncer. See docs/performance.md.
+# medians and ratios; then one round with TLS on the gateway and pgbouncer. -PinCores puts PostgreSQL and pgbench on
+# one half of the cores and the proxies on the other, as if the proxy ran on cores of its own. See docs/performance.md.
 param(
     [string] $Gateway,
     [int] $Seconds = 10,
@@ -9,6 +10,7 @@ param(
     [int] $Threads = 2,
     [int] $WarmupSeconds = 1,
     [switch] $SkipTls,
+    [switch] $PinCores,
     [string] $Output
 )
 
@@ -45,7 +47,10 @@ function Invoke-Pgbench($Endpoint, [string[]] $WorkloadArgs, [int] $Duration) {
         '-T', $Duration) + $WorkloadArgs + @($Database)
     $env:PGPASSWORD = $Endpoint.Password
     $env:PGSSLMODE = $Endpoint.SslMode
-    try { $out = & pgbench @arguments 2>&1 | ForEach-Object { "$_" } }
+    try {
+        $out = if ($script:Split) { & taskset -c $script:Split.Database pgbench @arguments 2>&1 | ForEach-Object { "$_" } }
+        else { & pgbench @arguments 2>&1 | ForEach-Object { "$_" } }
+    }
     finally { Remove-Item Env:PGPASSWORD, Env:PGSSLMODE -ErrorAction SilentlyContinue }
     $text = $out -join "`n"
     # -C reports tps "including reconnection times", the others "without initial connection time".
@@ -85,6 +90,15 @@ try {
     $bouncer = Start-BenchPgBouncer $server $Database -CertFile $cert.Certificate -KeyFile $cert.Key
     $gw = Start-BenchGateway $gatewayPath $server
     Write-Host "direct :$($server.Port)  pgbouncer :$($bouncer.Port)  gateway :$($gw.Port) (tls :$($gw.TlsPort))"
+    $script:Split = $null
+    if ($PinCores) {
+        $script:Split = Get-BenchCpuSplit
+        # The postmaster's backends are forked per connection and inherit its CPU list.
+        Set-BenchAffinity ([int] (Get-Content (Join-Path $server.Data 'postmaster.pid') -TotalCount 1)) $script:Split.Database
+        Set-BenchAffinity $bouncer.ProcessId $script:Split.Proxy
+        Set-BenchAffinity $gw.Process.Id $script:Split.Proxy
+        Write-Host "pinned: PostgreSQL and pgbench on CPUs $($script:Split.Database), pgbouncer and the gateway on CPUs $($script:Split.Proxy)"
+    }
 
     $endpoints = @(
         [pscustomobject]@{ Name = 'direct'; Port = $server.Port; User = 'postgres'; Password = $server.Password; SslMode = 'disable'; ProcessId = $null }
@@ -155,16 +169,19 @@ try {
         date = [DateTime]::UtcNow.ToString('o')
         machine = Get-MachineFacts
         settings = [ordered]@{ seconds = $Seconds; rounds = $Rounds; scale = $Scale; clients = $Clients; threads = $Threads
-            audit = 'buffered'; rules = 'examples/rules/agents.yaml'; pgbouncer = "$((& /usr/sbin/pgbouncer --version | Select-Object -First 1))" }
+            audit = 'buffered'; rules = 'examples/rules/agents.yaml'; pgbouncer = "$((& /usr/sbin/pgbouncer --version | Select-Object -First 1))"
+            pinned = if ($script:Split) { [ordered]@{ postgres_and_pgbench = $script:Split.Database; proxies = $script:Split.Proxy } } else { $null } }
         summary = @($summary)
         runs = @($runs)
         tls_runs = @($tlsRuns)
     }
     if (-not $Output) {
-        $Output = Join-Path $script:Root ("bench/results/pg-{0:yyyy-MM-dd-HHmm}.json" -f [DateTime]::UtcNow)
+        $suffix = if ($PinCores) { '-pinned' } else { '' }
+        $Output = Join-Path $script:Root ("bench/results/pg-{0:yyyy-MM-dd-HHmm}{1}.json" -f [DateTime]::UtcNow, $suffix)
     }
     $result | ConvertTo-Json -Depth 6 | Set-Content -Path $Output
-    Write-Step "Results ($Rounds round(s) of $Seconds s, medians; $Clients clients, $Threads threads, scale $Scale) -> $Output"
+    $pinning = if ($script:Split) { "; PostgreSQL and pgbench on CPUs $($script:Split.Database), the proxies on CPUs $($script:Split.Proxy)" } else { '' }
+    Write-Step "Results ($Rounds round(s) of $Seconds s, medians; $Clients clients, $Threads threads, scale $Scale$pinning) -> $Output"
     Write-Host '| workload | direct tps | pgbouncer tps | gateway tps | gateway / direct | gateway / pgbouncer | TLS: gateway / pgbouncer | CPU/tx pgbouncer | CPU/tx gateway |'
     Write-Host '|---|---:|---:|---:|---|---|---|---:|---:|'
     foreach ($s in $summary) {

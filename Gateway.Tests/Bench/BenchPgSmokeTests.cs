@@ -29,20 +29,8 @@ public sealed class BenchPgSmokeTests
             Assert.That(run.Output, Does.Contain("| workload | direct tps | pgbouncer tps | gateway tps |"));
             Assert.That(run.Output, Does.Contain("| CPU/tx pgbouncer | CPU/tx gateway |"));
             var result = JsonNode.Parse(await File.ReadAllTextAsync(output))!.AsObject();
-            var runs = result["runs"]!.AsArray();
-            foreach (var workload in Workloads)
-            {
-                foreach (var target in new[] { "direct", "pgbouncer", "gateway" })
-                {
-                    var measured = runs.Single(r => (string)r!["workload"]! == workload && (string)r!["target"]! == target);
-                    Assert.That((double)measured!["tps"]!, Is.GreaterThan(0), $"{target} answered {workload}");
-                    // The proxies' CPU per transaction is read from /proc; direct has no single process to read.
-                    if (target == "direct")
-                        Assert.That(measured["cpu_us_per_tx"], Is.Null);
-                    else
-                        Assert.That((double)measured["cpu_us_per_tx"]!, Is.GreaterThanOrEqualTo(0), $"{target} CPU per transaction for {workload}");
-                }
-            }
+            AssertEveryTargetAnsweredEveryWorkload(result);
+            Assert.That(result["settings"]!["pinned"], Is.Null);
             var tls = result["tls_runs"]!.AsArray();
             Assert.That(tls.Select(r => $"{r!["workload"]}/{r!["target"]}"),
                 Is.EquivalentTo(Workloads.SelectMany(w => new[] { $"{w}/pgbouncer", $"{w}/gateway" })));
@@ -52,6 +40,58 @@ public sealed class BenchPgSmokeTests
         {
             File.Delete(output);
         }
+    }
+
+    [Test]
+    public async Task BenchPgPinsTheProxiesAwayFromPostgresAndPgbench()
+    {
+        var output = Path.Combine(Path.GetTempPath(), "gateway-bench-smoke-" + Guid.NewGuid().ToString("n")[..8] + ".json");
+        try
+        {
+            var run = await RunBenchAsync("pg", "-Gateway", GatewayExecutable(), "-Seconds", "1", "-Rounds", "1", "-Scale", "1",
+                "-WarmupSeconds", "0", "-SkipTls", "-PinCores", "-Output", output);
+
+            // Every taskset call is checked by the script, so a clean exit means every process was pinned.
+            Assert.That(run.ExitCode, Is.Zero, run.Output);
+            Assert.That(run.Output, Does.Contain("pinned: PostgreSQL and pgbench on CPUs "));
+            var result = JsonNode.Parse(await File.ReadAllTextAsync(output))!.AsObject();
+            AssertEveryTargetAnsweredEveryWorkload(result);
+            var pinned = result["settings"]!["pinned"]!;
+            var database = CpuList((string)pinned["postgres_and_pgbench"]!);
+            var proxies = CpuList((string)pinned["proxies"]!);
+            Assert.That(database.Intersect(proxies), Is.Empty);
+            Assert.That(database.Concat(proxies).Order(), Is.EqualTo(Enumerable.Range(0, Environment.ProcessorCount)));
+            Assert.That(result["tls_runs"]!.AsArray(), Is.Empty);
+        }
+        finally
+        {
+            File.Delete(output);
+        }
+    }
+
+    private static void AssertEveryTargetAnsweredEveryWorkload(JsonObject result)
+    {
+        var runs = result["runs"]!.AsArray();
+        foreach (var workload in Workloads)
+        {
+            foreach (var target in new[] { "direct", "pgbouncer", "gateway" })
+            {
+                var measured = runs.Single(r => (string)r!["workload"]! == workload && (string)r!["target"]! == target);
+                Assert.That((double)measured!["tps"]!, Is.GreaterThan(0), $"{target} answered {workload}");
+                // The proxies' CPU per transaction is read from /proc; direct has no single process to read.
+                if (target == "direct")
+                    Assert.That(measured["cpu_us_per_tx"], Is.Null);
+                else
+                    Assert.That((double)measured["cpu_us_per_tx"]!, Is.GreaterThanOrEqualTo(0), $"{target} CPU per transaction for {workload}");
+            }
+        }
+    }
+
+    /// <summary>A taskset CPU list of the form the script writes: <c>3</c> or <c>0-1</c>.</summary>
+    private static IEnumerable<int> CpuList(string list)
+    {
+        var bounds = list.Split('-').Select(int.Parse).ToArray();
+        return Enumerable.Range(bounds[0], bounds[^1] - bounds[0] + 1);
     }
 
     /// <summary>The gateway executable built alongside this test assembly (same configuration).</summary>

@@ -60,6 +60,26 @@ function Get-ProcessCpuSeconds([int] $ProcessId) {
     return ([double] $fields[11] + [double] $fields[12]) / $script:ClockTicks
 }
 
+# Two disjoint CPU lists (taskset syntax) splitting the machine's cores in half: the database side (PostgreSQL and
+# pgbench) and the proxy side, so a proxy is measured as if on cores of its own rather than taking CPU from them.
+function Get-BenchCpuSplit {
+    $cores = [Environment]::ProcessorCount
+    if ($cores -lt 2) { throw "pinning needs at least 2 cores; this machine has $cores" }
+    $half = [Math]::Floor($cores / 2)
+    $range = { param($from, $to) if ($from -eq $to) { "$from" } else { "$from-$to" } }
+    [pscustomobject]@{ Database = (& $range 0 ($half - 1)); Proxy = (& $range $half ($cores - 1)) }
+}
+
+# Pins a running process, every thread it has, and the processes it already forked to a CPU list (taskset); the
+# threads and processes it starts later inherit the list.
+function Set-BenchAffinity([int] $ProcessId, [string] $Cpus) {
+    $pids = @($ProcessId) + @(& pgrep -P $ProcessId | ForEach-Object { [int] $_ })
+    foreach ($id in $pids) {
+        & taskset -a -p -c $Cpus $id | Out-Null
+        if ($LASTEXITCODE -ne 0) { throw "taskset could not pin process $id to CPUs $Cpus" }
+    }
+}
+
 function Get-Median([double[]] $Values) {
     $sorted = @($Values | Sort-Object)
     if ($sorted.Count -eq 0) { return [double]::NaN }
