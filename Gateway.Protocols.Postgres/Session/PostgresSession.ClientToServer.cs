@@ -28,6 +28,11 @@ internal sealed partial class PostgresSession
         while (true)
         {
             var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (result.IsCanceled && _stopping)
+            {
+                input.AdvanceTo(result.Buffer.Start);
+                return;
+            }
             var buffer = result.Buffer;
             var remaining = buffer;
             var consumed = buffer.Start;
@@ -118,8 +123,9 @@ internal sealed partial class PostgresSession
                 PgFrontendWriter.WriteFrame(ServerOutput, frame);
                 return false;
             case FrontendMessageType.Terminate:
+                // Not forwarded: closing the upstream connection sends its own Terminate (UpstreamConnection.DisposeAsync).
+                // A second one would sit unread when the server exits, and its kernel would answer with a reset.
                 Terminate.Decode(frame.Payload);
-                PgFrontendWriter.WriteFrame(ServerOutput, frame);
                 return true;
             default:
                 throw new PgProtocolException(PgProtocolViolation.UnknownMessageType, $"unexpected message type {PgMessageReader.TypeText(frame.Type)} (0x{frame.Type:x2}) after authentication");

@@ -26,6 +26,11 @@ internal sealed partial class PostgresSession
         while (true)
         {
             var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (result.IsCanceled && _stopping)
+            {
+                input.AdvanceTo(result.Buffer.Start);
+                return;
+            }
             var buffer = result.Buffer;
             var remaining = buffer;
             var consumed = buffer.Start;

@@ -50,7 +50,10 @@ public sealed class UpstreamConnection : IAsyncDisposable
     /// <summary>Records a ParameterStatus the server sent after startup (e.g. after SET).</summary>
     public void UpdateParameter(string name, string value) => _parameters[name] = value;
 
-    /// <summary>Sends Terminate (best effort, so the server logs a clean disconnect) and closes the connection.</summary>
+    /// <summary>
+    /// Sends Terminate (best effort, so the server logs a clean disconnect), waits up to a second for the server to
+    /// close its end, and closes the connection.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -60,11 +63,29 @@ public sealed class UpstreamConnection : IAsyncDisposable
             PgFrontendWriter.WriteTerminate(_channel.Transport.Output);
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
             await _channel.Transport.Output.FlushAsync(timeout.Token).ConfigureAwait(false);
+            await WaitForServerCloseAsync(timeout.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or OperationCanceledException or ObjectDisposedException)
         {
             // The connection is already gone or stuck; closing it is all that is left.
         }
         await _channel.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Reads (and drops) what the server still sends until it closes the connection after Terminate, so the socket's
+    /// receive loop ends on end-of-stream. Disposing the socket under a pending receive aborts it instead, which the
+    /// socket library reports by throwing a SocketException and an ObjectDisposedException on every disconnect.
+    /// </summary>
+    private async Task WaitForServerCloseAsync(CancellationToken cancellationToken)
+    {
+        var input = _channel.Transport.Input;
+        while (true)
+        {
+            var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+            input.AdvanceTo(result.Buffer.End);
+            if (result.IsCompleted)
+                return;
+        }
     }
 }

@@ -154,6 +154,24 @@ internal sealed class FakePgServer : IAsyncDisposable
             return ((char)header[0], await ReadExactlyAsync(length - 4));
         }
 
+        /// <summary>The next message if one arrives within <paramref name="wait"/>; null when none does or the gateway closed.</summary>
+        public async Task<(char Type, byte[] Body)?> ReadMessageWithinAsync(TimeSpan wait)
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+            deadline.CancelAfter(wait);
+            var header = new byte[5];
+            try
+            {
+                await stream.ReadExactlyAsync(header, deadline.Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or EndOfStreamException)
+            {
+                return null;
+            }
+            var length = BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(1));
+            return ((char)header[0], await ReadExactlyAsync(length - 4));
+        }
+
         /// <summary>Reads messages until a simple Query arrives; returns its SQL.</summary>
         public async Task<string> ReadQueryAsync()
         {

@@ -7,7 +7,8 @@ namespace Gateway.Tests.Security;
 
 /// <summary>
 /// A hostile or broken target behind the gateway (<see cref="FakePgServer"/>): the client always gets a clear
-/// error, never a hang; the gateway never crashes and keeps serving the next session.
+/// error, never a hang; the gateway never crashes and keeps serving the next session. The fake shows each byte the
+/// gateway sends, so how a session ends toward its target is tested here too.
 /// </summary>
 [TestFixture]
 [NonParallelizable]
@@ -308,6 +309,85 @@ public sealed class HostileUpstreamTests
         Assert.That(messages.Select(m => m.Type), Does.Not.Contain('R'), "the target's password request never reaches the client");
         Assert.That(messages.Single(m => m.Type == 'E').SqlState, Is.EqualTo("08P01"));
         await AssertGatewayServesAsync();
+    }
+
+    // How a session ends toward its target: one Terminate, then the gateway waits for the server to close, as
+    // PostgreSQL does after Terminate; and a clean end throws nothing inside the gateway (exceptions on every
+    // disconnect cost connect-per-command agents CPU).
+
+    [Test]
+    public async Task The_target_gets_one_Terminate_and_closes_first()
+    {
+        var received = new TaskCompletionSource<List<char>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _fake.Script = async peer =>
+        {
+            await peer.HandshakeAsync();
+            var types = new List<char>();
+            // After Terminate PostgreSQL exits; anything sent after it would sit unread and make its kernel reset.
+            while (await peer.ReadMessageWithinAsync(TimeSpan.FromMilliseconds(500)) is { } message)
+            {
+                types.Add(message.Type);
+                if (message.Type == 'X' && types.Count(t => t == 'X') == 1)
+                    continue;
+                if (message.Type != 'X')
+                    await peer.AnswerRowAsync("1");
+            }
+            received.SetResult(types);
+        };
+        var tag = "terminate-" + Guid.NewGuid().ToString("n")[..6];
+        await using (var client = await _gateway.AuthenticatedRawAsync(tag))
+        {
+            await client.WriteAsync(HostileFrames.Query("select 1"));
+            await client.ReadUntilReadyAsync();
+            await client.WriteAsync(HostileFrames.Terminate());
+        }
+
+        Assert.That(await received.Task.WaitAsync(TimeSpan.FromSeconds(10)), Is.EqualTo(new[] { 'Q', 'X' }),
+            "one Terminate, and the gateway still connected half a second later: it waits for the server to close");
+        var end = (await _gateway.SessionRecordsAsync(tag)).Single(r => r.Kind == FrameKinds.SessionEnd);
+        Assert.That(end.Payload!["reason"]!.GetValue<string>(), Is.EqualTo("client sent Terminate"));
+    }
+
+    [Test]
+    public async Task A_clean_session_end_throws_nothing_inside_the_gateway()
+    {
+        _fake.Script = async peer =>
+        {
+            await peer.HandshakeAsync();
+            await peer.ReadQueryAsync();
+            await peer.AnswerRowAsync("1");
+            await peer.ReadMessageAsync();   // Terminate; the connection closes when the script returns
+        };
+        var thrown = new List<string>();
+        void Record(object? sender, System.Runtime.ExceptionServices.FirstChanceExceptionEventArgs e)
+        {
+            var stack = Environment.StackTrace;
+            if (stack.Contains("Gateway.Protocols.Postgres", StringComparison.Ordinal) || stack.Contains("Pipelines.Sockets.Unofficial", StringComparison.Ordinal))
+            {
+                lock (thrown)
+                    thrown.Add($"{e.Exception.GetType().Name}: {e.Exception.Message}\n{stack}");
+            }
+        }
+
+        var tag = "clean-end-" + Guid.NewGuid().ToString("n")[..6];
+        AppDomain.CurrentDomain.FirstChanceException += Record;
+        try
+        {
+            await using (var client = await _gateway.AuthenticatedRawAsync(tag))
+            {
+                await client.WriteAsync(HostileFrames.Query("select 1"));
+                await client.ReadUntilReadyAsync();
+                await client.WriteAsync(HostileFrames.Terminate());
+            }
+            await _gateway.SessionRecordsAsync(tag);
+        }
+        finally
+        {
+            AppDomain.CurrentDomain.FirstChanceException -= Record;
+        }
+
+        lock (thrown)
+            Assert.That(thrown, Is.Empty);
     }
 
     /// <summary>The FATAL a client gets when the gateway cannot open its upstream session.</summary>
