@@ -190,7 +190,9 @@ internal sealed partial class PostgresSession : IDisposable
             _handler.CancelKeys.Unregister(key);
         if (_upstream is not null)
         {
-            await _upstream.DisposeAsync().ConfigureAwait(false);
+            // A server with nothing outstanding reads the Terminate at once, exits and closes first; a busy one (a
+            // query still running, a client that left mid-result) would read it only later, so it is not waited for.
+            await _upstream.CloseAsync(waitForServer: _pending.Count == 0).ConfigureAwait(false);
         }
         try
         {

@@ -50,11 +50,14 @@ public sealed class UpstreamConnection : IAsyncDisposable
     /// <summary>Records a ParameterStatus the server sent after startup (e.g. after SET).</summary>
     public void UpdateParameter(string name, string value) => _parameters[name] = value;
 
+    /// <summary>Sends Terminate (best effort, so the server logs a clean disconnect) and closes the connection.</summary>
+    public ValueTask DisposeAsync() => CloseAsync(waitForServer: false);
+
     /// <summary>
-    /// Sends Terminate (best effort, so the server logs a clean disconnect), waits up to a second for the server to
-    /// close its end, and closes the connection.
+    /// Sends Terminate and closes the connection; with <paramref name="waitForServer"/> (the server is idle, so it
+    /// reads the Terminate at once) it first waits, up to a second, for the server to close its end.
     /// </summary>
-    public async ValueTask DisposeAsync()
+    public async ValueTask CloseAsync(bool waitForServer)
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
@@ -63,7 +66,8 @@ public sealed class UpstreamConnection : IAsyncDisposable
             PgFrontendWriter.WriteTerminate(_channel.Transport.Output);
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
             await _channel.Transport.Output.FlushAsync(timeout.Token).ConfigureAwait(false);
-            await WaitForServerCloseAsync(timeout.Token).ConfigureAwait(false);
+            if (waitForServer)
+                await WaitForServerCloseAsync(timeout.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or OperationCanceledException or ObjectDisposedException)
         {
