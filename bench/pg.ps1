@@ -86,17 +86,15 @@ try {
     Remove-Item Env:PGPASSWORD
     if ($initExit -ne 0) { throw 'pgbench -i failed' }
 
+    $script:Split = if ($PinCores) { Get-BenchCpuSplit } else { $null }
     $cert = New-BenchCertificate $work
     $bouncer = Start-BenchPgBouncer $server $Database -CertFile $cert.Certificate -KeyFile $cert.Key
-    $gw = Start-BenchGateway $gatewayPath $server
+    $gw = Start-BenchGateway $gatewayPath $server -Cpus $(if ($script:Split) { $script:Split.Proxy } else { '' })
     Write-Host "direct :$($server.Port)  pgbouncer :$($bouncer.Port)  gateway :$($gw.Port) (tls :$($gw.TlsPort))"
-    $script:Split = $null
-    if ($PinCores) {
-        $script:Split = Get-BenchCpuSplit
+    if ($script:Split) {
         # The postmaster's backends are forked per connection and inherit its CPU list.
         Set-BenchAffinity ([int] (Get-Content (Join-Path $server.Data 'postmaster.pid') -TotalCount 1)) $script:Split.Database
         Set-BenchAffinity $bouncer.ProcessId $script:Split.Proxy
-        Set-BenchAffinity $gw.Process.Id $script:Split.Proxy
         Write-Host "pinned: PostgreSQL and pgbench on CPUs $($script:Split.Database), pgbouncer and the gateway on CPUs $($script:Split.Proxy)"
     }
 

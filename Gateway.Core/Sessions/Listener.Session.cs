@@ -136,7 +136,8 @@ public sealed partial class Listener
             {
                 var result = await connection.Input.ReadAsync(timeout.Token).ConfigureAwait(false);
                 connection.Input.AdvanceTo(result.Buffer.End);
-                if (result.IsCompleted || result.IsCanceled)
+                // A cancelled read is a handler's leftover (it stops its own read loop that way), not the end of input.
+                if (result.IsCompleted)
                     break;
             }
         }

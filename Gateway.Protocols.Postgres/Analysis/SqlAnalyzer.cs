@@ -24,6 +24,8 @@ public sealed class SqlAnalyzer
     [ThreadStatic]
     private static List<SqlToken>? tokenScratch;
 
+    private const int MaxKeptScratchTokens = 4096;
+
     public SqlAnalyzer(SqlAnalyzerOptions? options = null)
     {
         this.options = options ?? new SqlAnalyzerOptions();
@@ -87,7 +89,10 @@ public sealed class SqlAnalyzer
 
         using (text)
         {
-            var shape = SqlShape.Of(text, tokenScratch ??= []);
+            var tokens = tokenScratch ??= [];
+            var shape = SqlShape.Of(text, tokens);
+            if (tokens.Capacity > MaxKeptScratchTokens)
+                tokenScratch = null;   // a rare long text: do not keep its token list for the thread's lifetime
             if (shape is not null && shapes.TryGet(shape, out var shared))
                 return shared;
 

@@ -38,7 +38,7 @@ internal sealed partial class PostgresSession
             var consumed = buffer.Start;
             var examined = buffer.End;
             var terminate = false;
-            await _serverWrite.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await LockForAsync(_serverWrite, input, buffer, cancellationToken).ConfigureAwait(false);
             try
             {
                 while (!terminate && FrameCursor.TryNext(ref remaining, _maxMessageBytes, out var frame))

@@ -35,7 +35,7 @@ internal sealed partial class PostgresSession
             var remaining = buffer;
             var consumed = buffer.Start;
             var examined = buffer.End;
-            await _clientWrite.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await LockForAsync(_clientWrite, input, buffer, cancellationToken).ConfigureAwait(false);
             try
             {
                 while (FrameCursor.TryNext(ref remaining, _maxMessageBytes, out var frame))

@@ -106,7 +106,7 @@ internal sealed partial class PostgresSession : IDisposable
         }
         finally
         {
-            await EndAsync().ConfigureAwait(false);
+            await EndAsync(stopping: cancellationToken.IsCancellationRequested).ConfigureAwait(false);
         }
     }
 
@@ -142,6 +142,23 @@ internal sealed partial class PostgresSession : IDisposable
     {
         _stopping = true;
         stillReading.CancelPendingRead();
+    }
+
+    /// <summary>
+    /// Takes a direction's write lock for the buffer just read. A cancelled wait ends the read first, so the reader
+    /// can be read again: the listener drains the client's input after the session (its linger).
+    /// </summary>
+    private static async ValueTask LockForAsync(SemaphoreSlim gate, PipeReader input, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            input.AdvanceTo(buffer.Start);
+            throw;
+        }
     }
 
     /// <summary>A token that expires during a session ends it at <c>exp</c> with a FATAL that says so.</summary>
@@ -184,7 +201,8 @@ internal sealed partial class PostgresSession : IDisposable
         await _ended.CancelAsync().ConfigureAwait(false);
     }
 
-    private async Task EndAsync()
+    /// <param name="stopping">The gateway is stopping: no session end waits for its server.</param>
+    private async Task EndAsync(bool stopping)
     {
         if (_clientKey is { } key)
             _handler.CancelKeys.Unregister(key);
@@ -192,7 +210,7 @@ internal sealed partial class PostgresSession : IDisposable
         {
             // A server with nothing outstanding reads the Terminate at once, exits and closes first; a busy one (a
             // query still running, a client that left mid-result) would read it only later, so it is not waited for.
-            await _upstream.CloseAsync(waitForServer: _pending.Count == 0).ConfigureAwait(false);
+            await _upstream.CloseAsync(waitForServer: _pending.Count == 0 && !stopping).ConfigureAwait(false);
         }
         try
         {

@@ -154,22 +154,23 @@ internal sealed class FakePgServer : IAsyncDisposable
             return ((char)header[0], await ReadExactlyAsync(length - 4));
         }
 
-        /// <summary>The next message if one arrives within <paramref name="wait"/>; null when none does or the gateway closed.</summary>
-        public async Task<(char Type, byte[] Body)?> ReadMessageWithinAsync(TimeSpan wait)
+        /// <summary>
+        /// What the gateway does within <paramref name="wait"/>: the type of a message it sends, 'closed' when it closes
+        /// the connection, or null when it stays connected and silent.
+        /// </summary>
+        public async Task<string?> NextWithinAsync(TimeSpan wait)
         {
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stopping);
             deadline.CancelAfter(wait);
-            var header = new byte[5];
+            var first = new byte[1];
             try
             {
-                await stream.ReadExactlyAsync(header, deadline.Token);
+                return await stream.ReadAsync(first, deadline.Token) == 0 ? "closed" : ((char)first[0]).ToString();
             }
-            catch (Exception e) when (e is OperationCanceledException or EndOfStreamException)
+            catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
             {
                 return null;
             }
-            var length = BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(1));
-            return ((char)header[0], await ReadExactlyAsync(length - 4));
         }
 
         /// <summary>Reads messages until a simple Query arrives; returns its SQL.</summary>

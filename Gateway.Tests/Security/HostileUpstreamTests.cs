@@ -318,21 +318,16 @@ public sealed class HostileUpstreamTests
     [Test]
     public async Task The_target_gets_one_Terminate_and_closes_first()
     {
-        var received = new TaskCompletionSource<List<char>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var seen = new TaskCompletionSource<(char Last, string? Next)>(TaskCreationOptions.RunContinuationsAsynchronously);
         _fake.Script = async peer =>
         {
             await peer.HandshakeAsync();
-            var types = new List<char>();
-            // After Terminate PostgreSQL exits; anything sent after it would sit unread and make its kernel reset.
-            while (await peer.ReadMessageWithinAsync(TimeSpan.FromMilliseconds(500)) is { } message)
-            {
-                types.Add(message.Type);
-                if (message.Type == 'X' && types.Count(t => t == 'X') == 1)
-                    continue;
-                if (message.Type != 'X')
-                    await peer.AnswerRowAsync("1");
-            }
-            received.SetResult(types);
+            await peer.ReadQueryAsync();
+            await peer.AnswerRowAsync("1");
+            var (type, _) = await peer.ReadMessageAsync();
+            // After Terminate PostgreSQL exits: a second Terminate would sit unread and make its kernel reset, and a
+            // gateway that closed first would not have waited for the server.
+            seen.SetResult((type, await peer.NextWithinAsync(TimeSpan.FromMilliseconds(250))));
         };
         var tag = "terminate-" + Guid.NewGuid().ToString("n")[..6];
         await using (var client = await _gateway.AuthenticatedRawAsync(tag))
@@ -342,8 +337,9 @@ public sealed class HostileUpstreamTests
             await client.WriteAsync(HostileFrames.Terminate());
         }
 
-        Assert.That(await received.Task.WaitAsync(TimeSpan.FromSeconds(10)), Is.EqualTo(new[] { 'Q', 'X' }),
-            "one Terminate, and the gateway still connected half a second later: it waits for the server to close");
+        var (last, next) = await seen.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.That(last, Is.EqualTo('X'));
+        Assert.That(next, Is.Null, "after its one Terminate the gateway stays connected and silent until the server closes");
         var end = (await _gateway.SessionRecordsAsync(tag)).Single(r => r.Kind == FrameKinds.SessionEnd);
         Assert.That(end.Payload!["reason"]!.GetValue<string>(), Is.EqualTo("client sent Terminate"));
     }
@@ -362,13 +358,17 @@ public sealed class HostileUpstreamTests
         void Record(object? sender, System.Runtime.ExceptionServices.FirstChanceExceptionEventArgs e)
         {
             var stack = Environment.StackTrace;
-            if (stack.Contains("Gateway.Protocols.Postgres", StringComparison.Ordinal) || stack.Contains("Pipelines.Sockets.Unofficial", StringComparison.Ordinal))
+            if (stack.Contains("Gateway.Protocols.Postgres", StringComparison.Ordinal) || stack.Contains("Gateway.Core", StringComparison.Ordinal)
+                || stack.Contains("Pipelines.Sockets.Unofficial", StringComparison.Ordinal))
             {
                 lock (thrown)
                     thrown.Add($"{e.Exception.GetType().Name}: {e.Exception.Message}\n{stack}");
             }
         }
 
+        // The hook sees the whole process: start when the earlier tests' sessions are gone, stop when this one's
+        // listener has closed the client connection too.
+        await WaitForNoSessionsAsync();
         var tag = "clean-end-" + Guid.NewGuid().ToString("n")[..6];
         AppDomain.CurrentDomain.FirstChanceException += Record;
         try
@@ -380,6 +380,7 @@ public sealed class HostileUpstreamTests
                 await client.WriteAsync(HostileFrames.Terminate());
             }
             await _gateway.SessionRecordsAsync(tag);
+            await WaitForNoSessionsAsync();
         }
         finally
         {
@@ -388,6 +389,16 @@ public sealed class HostileUpstreamTests
 
         lock (thrown)
             Assert.That(thrown, Is.Empty);
+    }
+
+    private async Task WaitForNoSessionsAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (_gateway.Gateway.ActiveSessions(SecurityGateway.ListenerName) > 0)
+        {
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "the gateway's sessions did not end");
+            await Task.Delay(20);
+        }
     }
 
     /// <summary>The FATAL a client gets when the gateway cannot open its upstream session.</summary>

@@ -60,21 +60,27 @@ function Get-ProcessCpuSeconds([int] $ProcessId) {
     return ([double] $fields[11] + [double] $fields[12]) / $script:ClockTicks
 }
 
-# Two disjoint CPU lists (taskset syntax) splitting the machine's cores in half: the database side (PostgreSQL and
-# pgbench) and the proxy side, so a proxy is measured as if on cores of its own rather than taking CPU from them.
+# Two disjoint CPU lists (taskset syntax) splitting the CPUs this process may use (Cpus_allowed_list, so a cpuset is
+# respected): the database side (PostgreSQL and pgbench) gets the larger half, the proxies the rest, so a proxy is
+# measured as if on cores of its own rather than taking CPU from them.
 function Get-BenchCpuSplit {
-    $cores = [Environment]::ProcessorCount
-    if ($cores -lt 2) { throw "pinning needs at least 2 cores; this machine has $cores" }
-    $half = [Math]::Floor($cores / 2)
-    $range = { param($from, $to) if ($from -eq $to) { "$from" } else { "$from-$to" } }
-    [pscustomobject]@{ Database = (& $range 0 ($half - 1)); Proxy = (& $range $half ($cores - 1)) }
+    $allowed = ((Get-Content /proc/self/status | Where-Object { $_ -like 'Cpus_allowed_list:*' }) -split ':', 2)[1].Trim()
+    $cpus = @(foreach ($part in $allowed -split ',') {
+            $bounds = @($part -split '-' | ForEach-Object { [int] $_ })
+            $bounds[0]..$bounds[-1]
+        })
+    if ($cpus.Count -lt 2) { throw "pinning needs at least 2 CPUs; this process may use $($cpus.Count) ($allowed)" }
+    $databaseCount = [Math]::Ceiling($cpus.Count / 2)
+    [pscustomobject]@{
+        Database = ($cpus[0..($databaseCount - 1)] -join ',')
+        Proxy = ($cpus[$databaseCount..($cpus.Count - 1)] -join ',')
+    }
 }
 
 # Pins a running process, every thread it has, and the processes it already forked to a CPU list (taskset); the
-# threads and processes it starts later inherit the list.
+# threads and processes it starts later inherit the list. The parent first, so a child it forks meanwhile inherits.
 function Set-BenchAffinity([int] $ProcessId, [string] $Cpus) {
-    $pids = @($ProcessId) + @(& pgrep -P $ProcessId | ForEach-Object { [int] $_ })
-    foreach ($id in $pids) {
+    foreach ($id in @($ProcessId) + @(& pgrep -P $ProcessId | ForEach-Object { [int] $_ })) {
         & taskset -a -p -c $Cpus $id | Out-Null
         if ($LASTEXITCODE -ne 0) { throw "taskset could not pin process $id to CPUs $Cpus" }
     }

@@ -2,7 +2,8 @@
 # operator would: dev token issuer, examples/rules/agents.yaml, audit durability buffered. Two listeners on
 # the same rules: `pg` with tls: off (the loopback comparison) and `pg-tls` with tls: auto (the TLS run).
 
-function Start-BenchGateway([string] $Gateway, $Server, [int] $MaxConnectionsPerIp = 256, [string] $Durability = 'buffered') {
+# -Cpus starts it under taskset, so the runtime sizes its thread pool and socket threads for the CPUs it gets.
+function Start-BenchGateway([string] $Gateway, $Server, [int] $MaxConnectionsPerIp = 256, [string] $Durability = 'buffered', [string] $Cpus) {
     $dir = Join-Path $Server.Work 'gateway'
     New-Item -ItemType Directory -Path $dir -Force | Out-Null
     $port = Get-FreePort
@@ -42,7 +43,10 @@ $target
 $target
 "@ | Set-Content -Path $config
     $log = Join-Path $dir 'gateway.log'
-    $process = Start-Process -FilePath $Gateway -ArgumentList @('run', '--config', $config) -PassThru `
+    # taskset execs the gateway, so the process (and its id) is the gateway's.
+    $command = if ($Cpus) { @{ FilePath = 'taskset'; ArgumentList = @('-c', $Cpus, $Gateway, 'run', '--config', $config) } }
+    else { @{ FilePath = $Gateway; ArgumentList = @('run', '--config', $config) } }
+    $process = Start-Process @command -PassThru `
         -RedirectStandardOutput $log -RedirectStandardError (Join-Path $dir 'gateway.err')
     try { Wait-Port $port 60; Wait-Port $tlsPort 10 }
     catch { Stop-BenchProcess $process; throw "the gateway did not start: $(Get-Content -Raw $log -ErrorAction SilentlyContinue) $(Get-Content -Raw (Join-Path $dir 'gateway.err') -ErrorAction SilentlyContinue)" }
