@@ -7,15 +7,13 @@ namespace Gateway.Protocols.Postgres.Analysis;
 /// What the analyser found in one SQL text, independent of how the text arrived; cached by text, and by shape
 /// when it read no constant's value.
 /// </summary>
-/// <param name="SharesShape">
-/// Every text of this one's <see cref="SqlShape"/> has this analysis (<see cref="ParseTreeWalker.HoldsForShape"/>).
+/// <param name="HoldsForShape">
+/// Every text of this one's <see cref="SqlShape"/> has this analysis (<see cref="ParseTreeWalker.HoldsForShape"/>), so
+/// the shape cache may serve it to them; never true of a failure.
 /// </param>
-internal sealed record SqlAnalysis(ImmutableArray<StatementInfo> Statements, string? ErrorMessage, bool SharesShape = false)
+internal sealed record SqlAnalysis(ImmutableArray<StatementInfo> Statements, string? ErrorMessage, bool HoldsForShape = false)
 {
     public bool ParseError => ErrorMessage is not null;
-
-    /// <summary>Whether the shape cache may serve this analysis to other texts (failures are never shared).</summary>
-    public bool HoldsForShape => !ParseError && SharesShape;
 
     public static SqlAnalysis Failed(string message) => new([], message);
 }

@@ -27,7 +27,10 @@ internal sealed class ScramKeyCache
     private readonly Lock _gate = new();
     private long _derivations;
 
-    private sealed record Entry(byte[] Id, byte[] ClientKey, byte[] ServerKey);
+    private sealed record Entry(byte[] Id, byte[] ClientKey, byte[] ServerKey)
+    {
+        public Keys Copy() => new((byte[])ClientKey.Clone(), (byte[])ServerKey.Clone());
+    }
 
     /// <summary>The derived key pair: copies, for the caller to zero.</summary>
     public readonly record struct Keys(byte[] ClientKey, byte[] ServerKey);
@@ -43,7 +46,7 @@ internal sealed class ScramKeyCache
         lock (_gate)
         {
             if (_entries.TryGetValue(scope, out var cached) && CryptographicOperations.FixedTimeEquals(cached.Id, id))
-                return new Keys((byte[])cached.ClientKey.Clone(), (byte[])cached.ServerKey.Clone());
+                return cached.Copy();
         }
 
         var saltedPassword = Rfc2898DeriveBytes.Pbkdf2(preparedPassword, salt, iterations, HashAlgorithmName.SHA256, SHA256.HashSizeInBytes);
@@ -58,7 +61,7 @@ internal sealed class ScramKeyCache
                 CryptographicOperations.ZeroMemory(replaced.ServerKey);
             }
             _entries[scope] = entry;
-            return new Keys((byte[])entry.ClientKey.Clone(), (byte[])entry.ServerKey.Clone());
+            return entry.Copy();
         }
     }
 

@@ -26,7 +26,7 @@ internal sealed partial class PostgresSession
         while (true)
         {
             var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
-            if (result.IsCanceled && _stopping)
+            if (result.IsCanceled)   // the other direction ended (ProxyAsync)
             {
                 input.AdvanceTo(result.Buffer.Start);
                 return;
