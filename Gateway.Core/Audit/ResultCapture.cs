@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
+using Gateway.Core.FrameLog;
 
 namespace Gateway.Core.Audit;
 
@@ -64,16 +64,16 @@ public sealed class ResultCapture
         _rows.Add(values);
     }
 
-    public JsonObject ToPayload()
+    /// <summary>
+    /// The <c>result</c> record's payload, a snapshot: the capture is reused for the next command before the record
+    /// is written. Marks the capture truncated when it counted more rows than it kept.
+    /// </summary>
+    public IFramePayload ToPayload()
     {
-        var payload = new JsonObject { ["tag"] = Tag };
-        if (Columns is not null)
-        {
-            payload["columns"] = new JsonArray([.. Columns.Select(c => (JsonNode?)c)]);
-            payload["rows"] = new JsonArray([.. _rows.Select(r => (JsonNode?)new JsonArray([.. r.Select(v => (JsonNode?)v)]))]);
-            if (Rows > _rows.Count)
-                Truncated = true;
-        }
-        return payload;
+        if (Columns is null)
+            return new ResultPayload(Tag, null, []);
+        if (Rows > _rows.Count)
+            Truncated = true;
+        return new ResultPayload(Tag, Columns, [.. _rows]);
     }
 }

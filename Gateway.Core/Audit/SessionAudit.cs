@@ -76,7 +76,7 @@ public sealed class SessionAudit
     /// Records a command and its decision. Completes when the record is durable to the configured level:
     /// the caller forwards the command only afterwards (audit before forward).
     /// </summary>
-    public async ValueTask CommandAsync(Command command, string redactedText, Decision decision, JsonObject? payload,
+    public async ValueTask CommandAsync(Command command, string redactedText, Decision decision, StatementReference? statement,
         CancellationToken cancellationToken)
     {
         Commands++;
@@ -91,11 +91,7 @@ public sealed class SessionAudit
         record.Objects = Objects(command);
         record.Decision = decision.ActionName;
         record.RuleId = decision.RuleId;
-        payload ??= [];
-        payload["origin"] = OriginName(command.Origin);
-        if (command.ParseError)
-            payload["parse_error"] = command.ParseErrorMessage;
-        record.Payload = payload;
+        record.DirectPayload = new CommandPayload(statement, OriginName(command.Origin), command.ParseError, command.ParseErrorMessage);
 
         if (decision.Action == DecisionAction.Allow)
         {
@@ -106,12 +102,7 @@ public sealed class SessionAudit
         var decisionRecord = NewRecord(FrameKinds.Decision, "gateway");
         decisionRecord.Decision = decision.ActionName;
         decisionRecord.RuleId = decision.RuleId;
-        decisionRecord.Payload = new JsonObject
-        {
-            ["action"] = decision.ActionName,
-            ["message"] = decision.Message,
-            ["request_id"] = decision.ApprovalRequestId,
-        };
+        decisionRecord.DirectPayload = new DecisionPayload(decision);
         await _log.AppendPairAsync(record, decisionRecord, cancellationToken).ConfigureAwait(false);
     }
 
@@ -132,7 +123,7 @@ public sealed class SessionAudit
         record.Rows = result.Rows;
         record.Bytes = result.Bytes;
         record.DurationMs = result.Elapsed.TotalMilliseconds;
-        record.Payload = result.ToPayload();
+        record.DirectPayload = result.ToPayload();
         record.Truncated = result.Truncated;
         return record;
     }
@@ -227,17 +218,36 @@ public sealed class SessionAudit
         return string.Join(',', command.Statements.Select(s => s.Kind).Distinct());
     }
 
+    /// <summary>The tables and functions (<c>name()</c>) the command touches, sorted ordinally, each once.</summary>
     private static string[]? Objects(Command command)
     {
         if (command.Statements.IsDefaultOrEmpty)
             return null;
-        var objects = new SortedSet<string>(StringComparer.Ordinal);
+        var count = 0;
+        foreach (var statement in command.Statements)
+            count += statement.Tables.Length + statement.Functions.Length;
+        if (count == 0)
+            return null;
+
+        // One array, sorted and de-duplicated in place: most commands name one or two objects.
+        var objects = new string[count];
+        var at = 0;
         foreach (var statement in command.Statements)
         {
-            objects.UnionWith(statement.Tables);
+            foreach (var table in statement.Tables)
+                objects[at++] = table;
             foreach (var function in statement.Functions)
-                objects.Add(function + "()");
+                objects[at++] = function + "()";
         }
-        return objects.Count == 0 ? null : [.. objects];
+        if (count == 1)
+            return objects;
+        Array.Sort(objects, StringComparer.Ordinal);
+        var distinct = 1;
+        for (var i = 1; i < count; i++)
+        {
+            if (!string.Equals(objects[i], objects[distinct - 1], StringComparison.Ordinal))
+                objects[distinct++] = objects[i];
+        }
+        return distinct == count ? objects : objects[..distinct];
     }
 }

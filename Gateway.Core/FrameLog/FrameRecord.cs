@@ -52,6 +52,13 @@ public sealed class FrameRecord
     /// <summary>Kind-specific detail (identity, result rows as the client saw them, error fields, ...).</summary>
     public JsonObject? Payload { get; set; }
 
+    /// <summary>
+    /// The payload of a record built for every command, written straight into the line instead of through
+    /// <see cref="Payload"/>'s node tree. A record sets one of the two; a record read back has <see cref="Payload"/>.
+    /// </summary>
+    [JsonIgnore]
+    public IFramePayload? DirectPayload { get; set; }
+
     /// <summary>True when the payload or command was cut to the capture caps.</summary>
     public bool Truncated { get; set; }
 }

@@ -49,7 +49,12 @@ public static class FrameRecordJson
             writer.WriteNumber("Bytes"u8, bytes);
         if (record.DurationMs is { } duration)
             writer.WriteNumber("DurationMs"u8, duration);
-        if (record.Payload is { } payload)
+        if (record.DirectPayload is { } direct)
+        {
+            writer.WritePropertyName("Payload"u8);
+            direct.WriteTo(writer);
+        }
+        else if (record.Payload is { } payload)
         {
             writer.WritePropertyName("Payload"u8);
             payload.WriteTo(writer);

@@ -177,7 +177,7 @@ internal sealed partial class PostgresSession
         if (decision.IsBlocking)
         {
             // Denied at Parse already: nothing of it will ever run. Record it and fail the batch like the server would.
-            decision = await RecordCommandAsync(command, text, decision, new JsonObject { ["statement"] = parse.StatementName }, cancellationToken).ConfigureAwait(false);
+            decision = await RecordCommandAsync(command, text, decision, new StatementReference(parse.StatementName), cancellationToken).ConfigureAwait(false);
             await DenyInBatchAsync(PendingKind.Parse, decision, cancellationToken).ConfigureAwait(false);
             return;
         }
@@ -222,10 +222,8 @@ internal sealed partial class PostgresSession
 
         var command = portal.Statement.Analysis;
         var decision = Decide(command);
-        var payload = new JsonObject { ["statement"] = portal.Statement.Name };
-        if (portal.Parameters is { Length: > 0 } parameters)
-            payload["parameters"] = new JsonArray([.. parameters.Select(p => (JsonNode?)p)]);
-        decision = await RecordCommandAsync(command with { Origin = CommandOrigin.Execute }, portal.Statement.Text, decision, payload, cancellationToken).ConfigureAwait(false);
+        var statement = new StatementReference(portal.Statement.Name, portal.Parameters);
+        decision = await RecordCommandAsync(command with { Origin = CommandOrigin.Execute }, portal.Statement.Text, decision, statement, cancellationToken).ConfigureAwait(false);
         if (decision.IsBlocking)
         {
             await DenyInBatchAsync(PendingKind.Execute, decision, cancellationToken).ConfigureAwait(false);
@@ -326,12 +324,12 @@ internal sealed partial class PostgresSession
     /// Records the command before it is forwarded and returns the decision to apply: the one given, or — when the
     /// frame log cannot take the record — a refusal, because nothing runs unaudited (invariant 2).
     /// </summary>
-    private async ValueTask<Decision> RecordCommandAsync(Command command, string text, Decision decision, JsonObject? payload, CancellationToken cancellationToken)
+    private async ValueTask<Decision> RecordCommandAsync(Command command, string text, Decision decision, StatementReference? statement, CancellationToken cancellationToken)
     {
         var redacted = MaskingPlan.AllDetectorsRedacted.MaskText(SqlRedactor.Redact(text, command));
         try
         {
-            await _audit.CommandAsync(command, redacted, decision, payload, cancellationToken).ConfigureAwait(false);
+            await _audit.CommandAsync(command, redacted, decision, statement, cancellationToken).ConfigureAwait(false);
             return decision;
         }
         catch (FrameLogUnavailableException e)
