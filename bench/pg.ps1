@@ -1,6 +1,7 @@
 # bench pg: pgbench against PostgreSQL directly, pgbouncer (session mode) and the gateway, interleaved rounds,
 # medians and ratios; then one round with TLS on the gateway and pgbouncer. -PinCores puts PostgreSQL and pgbench on
-# one half of the cores and the proxies on the other, as if the proxy ran on cores of its own. See docs/performance.md.
+# one half of the cores and the proxies on the other, as if the proxy ran on cores of its own. -Floor adds bench/floor, a
+# forwarder on the gateway's socket stack that only copies bytes: the floor under the gateway. See docs/performance.md.
 param(
     [string] $Gateway,
     [int] $Seconds = 10,
@@ -11,6 +12,7 @@ param(
     [int] $WarmupSeconds = 1,
     [switch] $SkipTls,
     [switch] $PinCores,
+    [switch] $Floor,
     [string] $Output
 )
 
@@ -73,7 +75,7 @@ function Format-Ratio([double] $Value, [double] $Goal) {
 }
 
 $work = New-BenchDirectory 'pg'
-$server = $null; $bouncer = $null; $gw = $null
+$server = $null; $bouncer = $null; $gw = $null; $floorProxy = $null
 try {
     $gatewayPath = Resolve-BenchGateway $Gateway
 
@@ -90,7 +92,8 @@ try {
     $cert = New-BenchCertificate $work
     $bouncer = Start-BenchPgBouncer $server $Database -CertFile $cert.Certificate -KeyFile $cert.Key
     $gw = Start-BenchGateway $gatewayPath $server -Cpus $(if ($script:Split) { $script:Split.Proxy } else { '' })
-    Write-Host "direct :$($server.Port)  pgbouncer :$($bouncer.Port)  gateway :$($gw.Port) (tls :$($gw.TlsPort))"
+    if ($Floor) { $floorProxy = Start-BenchFloor $server -Cpus $(if ($script:Split) { $script:Split.Proxy } else { '' }) }
+    Write-Host "direct :$($server.Port)  pgbouncer :$($bouncer.Port)  gateway :$($gw.Port) (tls :$($gw.TlsPort))$(if ($floorProxy) { "  floor :$($floorProxy.Port)" })"
     if ($script:Split) {
         # The postmaster's backends are forked per connection and inherit its CPU list.
         Set-BenchAffinity ([int] (Get-Content (Join-Path $server.Data 'postmaster.pid') -TotalCount 1)) $script:Split.Database
@@ -103,6 +106,9 @@ try {
         [pscustomobject]@{ Name = 'pgbouncer'; Port = $bouncer.Port; User = 'postgres'; Password = $server.Password; SslMode = 'disable'; ProcessId = $bouncer.ProcessId }
         [pscustomobject]@{ Name = 'gateway'; Port = $gw.Port; User = 'bench-agent'; Password = $gw.Token; SslMode = 'disable'; ProcessId = $gw.Process.Id }
     )
+    if ($floorProxy) {
+        $endpoints += [pscustomobject]@{ Name = 'floor'; Port = $floorProxy.Port; User = 'postgres'; Password = $server.Password; SslMode = 'disable'; ProcessId = $floorProxy.Process.Id }
+    }
 
     # A short warm-up per target and workload: JIT tiers, caches and pools, not measured.
     if ($WarmupSeconds -gt 0) {
@@ -144,14 +150,14 @@ try {
     $summary = foreach ($workload in $Workloads.Keys) {
         $median = @{}
         $cpu = @{}
-        foreach ($name in 'direct', 'pgbouncer', 'gateway') {
+        foreach ($name in $endpoints.Name) {
             $mine = @($runs | Where-Object { $_.workload -eq $workload -and $_.target -eq $name })
             $median[$name] = Get-Median @($mine | ForEach-Object { $_.tps })
             $cpu[$name] = Get-Median @($mine | Where-Object { $null -ne $_.cpu_us_per_tx } | ForEach-Object { $_.cpu_us_per_tx })
         }
         $tlsPair = @($tlsRuns | Where-Object { $_.workload -eq $workload })
         $tlsRatio = if ($tlsPair.Count -eq 2) { ($tlsPair | Where-Object target -eq 'gateway').tps / ($tlsPair | Where-Object target -eq 'pgbouncer').tps } else { $null }
-        [ordered]@{
+        $row = [ordered]@{
             workload = $workload
             direct_tps = $median['direct']; pgbouncer_tps = $median['pgbouncer']; gateway_tps = $median['gateway']
             gateway_vs_direct = $median['gateway'] / $median['direct']
@@ -160,6 +166,13 @@ try {
             tls_gateway_vs_pgbouncer = $tlsRatio
             pgbouncer_cpu_us_per_tx = $cpu['pgbouncer']; gateway_cpu_us_per_tx = $cpu['gateway']
         }
+        if ($floorProxy) {
+            $row.floor_tps = $median['floor']
+            $row.gateway_vs_floor = $median['gateway'] / $median['floor']
+            $row.floor_vs_pgbouncer = $median['floor'] / $median['pgbouncer']
+            $row.floor_cpu_us_per_tx = $cpu['floor']
+        }
+        $row
     }
 
     $result = [ordered]@{
@@ -168,7 +181,8 @@ try {
         machine = Get-MachineFacts
         settings = [ordered]@{ seconds = $Seconds; rounds = $Rounds; scale = $Scale; clients = $Clients; threads = $Threads
             audit = 'buffered'; rules = 'examples/rules/agents.yaml'; pgbouncer = "$((& /usr/sbin/pgbouncer --version | Select-Object -First 1))"
-            pinned = if ($script:Split) { [ordered]@{ postgres_and_pgbench = $script:Split.Database; proxies = $script:Split.Proxy } } else { $null } }
+            pinned = if ($script:Split) { [ordered]@{ postgres_and_pgbench = $script:Split.Database; proxies = $script:Split.Proxy } } else { $null }
+            floor = [bool] $Floor }
         summary = @($summary)
         runs = @($runs)
         tls_runs = @($tlsRuns)
@@ -188,9 +202,19 @@ try {
             (Format-Ratio $s.gateway_vs_direct $s.goal_vs_direct), (Format-Ratio $s.gateway_vs_pgbouncer $s.goal_vs_pgbouncer), $tlsText,
             (Format-Cpu $s.pgbouncer_cpu_us_per_tx), (Format-Cpu $s.gateway_cpu_us_per_tx))
     }
+    if ($floorProxy) {
+        Write-Host ''
+        Write-Host '| workload | floor tps | floor / pgbouncer | gateway / floor | CPU/tx pgbouncer | CPU/tx floor | CPU/tx gateway |'
+        Write-Host '|---|---:|---|---|---:|---:|---:|'
+        foreach ($s in $summary) {
+            Write-Host ("| {0} | {1:N0} | {2:N2} | {3:N2} | {4} | {5} | {6} |" -f $s.workload, $s.floor_tps, $s.floor_vs_pgbouncer, $s.gateway_vs_floor,
+                (Format-Cpu $s.pgbouncer_cpu_us_per_tx), (Format-Cpu $s.floor_cpu_us_per_tx), (Format-Cpu $s.gateway_cpu_us_per_tx))
+        }
+    }
 }
 finally {
     Stop-BenchGateway $gw
+    Stop-BenchFloor $floorProxy
     Stop-BenchPgBouncer $bouncer
     Stop-BenchPostgres $server
     Remove-BenchPath $work

@@ -1,7 +1,7 @@
 #!/usr/bin/env pwsh
 # Benchmarks of the PostgreSQL path (docs/performance.md). Run through build.ps1:
 #   dotnet pwsh ./build.ps1 bench pg     [-Seconds 10] [-Rounds 3] [-Scale 10] [-Clients 8] [-Threads 2]
-#                                        [-WarmupSeconds 1] [-SkipTls] [-PinCores] [-Gateway PATH] [-Output FILE]
+#                                        [-WarmupSeconds 1] [-SkipTls] [-PinCores] [-Floor] [-Gateway PATH] [-Output FILE]
 #   dotnet pwsh ./build.ps1 bench micro  [-Benchmarks GLOB] [-Job short|default]
 #   dotnet pwsh ./build.ps1 bench memory [-Connections 1000] [-Rows 1000000] [-Gateway PATH] [-Output FILE]
 # Without -Gateway the gateway is published first (build.ps1 publish) and artifacts/bin/gateway is measured.
@@ -20,7 +20,7 @@ param(
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
 $script:Root = Split-Path -Parent $PSScriptRoot
-foreach ($lib in 'Common', 'Postgres', 'PgBouncer', 'Gateway') { . (Join-Path $PSScriptRoot "lib/$lib.ps1") }
+foreach ($lib in 'Common', 'Postgres', 'PgBouncer', 'Gateway', 'Floor') { . (Join-Path $PSScriptRoot "lib/$lib.ps1") }
 
 function ConvertTo-NamedArguments([string[]] $Tokens) {
     $named = @{}

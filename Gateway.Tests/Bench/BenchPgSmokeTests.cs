@@ -43,19 +43,21 @@ public sealed class BenchPgSmokeTests
     }
 
     [Test]
-    public async Task BenchPgPinsTheProxiesAwayFromPostgresAndPgbench()
+    public async Task BenchPgPinsTheProxiesAwayFromPostgresAndPgbenchAndMeasuresTheFloor()
     {
         var output = Path.Combine(Path.GetTempPath(), "gateway-bench-smoke-" + Guid.NewGuid().ToString("n")[..8] + ".json");
         try
         {
             var run = await RunBenchAsync("pg", "-Gateway", GatewayExecutable(), "-Seconds", "1", "-Rounds", "1", "-Scale", "1",
-                "-WarmupSeconds", "0", "-SkipTls", "-PinCores", "-Output", output);
+                "-WarmupSeconds", "0", "-SkipTls", "-PinCores", "-Floor", "-Output", output);
 
             // Every taskset call is checked by the script, so a clean exit means every process was pinned.
             Assert.That(run.ExitCode, Is.Zero, run.Output);
             Assert.That(run.Output, Does.Contain("pinned: PostgreSQL and pgbench on CPUs "));
             var result = JsonNode.Parse(await File.ReadAllTextAsync(output))!.AsObject();
-            AssertEveryTargetAnsweredEveryWorkload(result);
+            AssertEveryTargetAnsweredEveryWorkload(result, "floor");
+            Assert.That(run.Output, Does.Contain("| workload | floor tps | floor / pgbouncer | gateway / floor |"));
+            Assert.That(result["summary"]!.AsArray().Select(s => (double)s!["gateway_vs_floor"]!), Has.All.GreaterThan(0));
             var pinned = result["settings"]!["pinned"]!;
             var database = CpuList((string)pinned["postgres_and_pgbench"]!);
             var proxies = CpuList((string)pinned["proxies"]!);
@@ -70,12 +72,12 @@ public sealed class BenchPgSmokeTests
         }
     }
 
-    private static void AssertEveryTargetAnsweredEveryWorkload(JsonObject result)
+    private static void AssertEveryTargetAnsweredEveryWorkload(JsonObject result, params string[] moreTargets)
     {
         var runs = result["runs"]!.AsArray();
         foreach (var workload in Workloads)
         {
-            foreach (var target in new[] { "direct", "pgbouncer", "gateway" })
+            foreach (var target in new[] { "direct", "pgbouncer", "gateway" }.Concat(moreTargets))
             {
                 var measured = runs.Single(r => (string)r!["workload"]! == workload && (string)r!["target"]! == target);
                 Assert.That((double)measured!["tps"]!, Is.GreaterThan(0), $"{target} answered {workload}");
