@@ -68,7 +68,7 @@ public sealed class ResultCapture
     /// The <c>result</c> record's payload, a snapshot: the capture is reused for the next command before the record
     /// is written. Marks the capture truncated when it counted more rows than it kept.
     /// </summary>
-    public IFramePayload ToPayload()
+    internal IFramePayload ToPayload()
     {
         if (Columns is null)
             return new ResultPayload(Tag, null, []);

@@ -55,9 +55,9 @@ public sealed class FrameRecord
     /// <summary>
     /// The payload of a record built for every command, written straight into the line instead of through
     /// <see cref="Payload"/>'s node tree. A record sets one of the two; a record read back has <see cref="Payload"/>.
+    /// Not a column: internal, so the public properties stay exactly the record's columns.
     /// </summary>
-    [JsonIgnore]
-    public IFramePayload? DirectPayload { get; set; }
+    internal IFramePayload? DirectPayload { get; set; }
 
     /// <summary>True when the payload or command was cut to the capture caps.</summary>
     public bool Truncated { get; set; }

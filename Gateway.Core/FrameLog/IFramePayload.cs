@@ -8,7 +8,7 @@ namespace Gateway.Core.FrameLog;
 /// tree, which cost about 40 % of the bytes the gateway allocated per pgbench transaction; the bytes on disk are the
 /// same either way (<c>FramePayloadTests</c>).
 /// </summary>
-public interface IFramePayload
+internal interface IFramePayload
 {
     /// <summary>Writes the payload as one JSON object. Called once, when the record joins the chain.</summary>
     void WriteTo(Utf8JsonWriter writer);
