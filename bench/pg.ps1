@@ -32,6 +32,7 @@ $Goals = @{
     'select-connect'  = @{ pgbouncer = 0; direct = 0 }
 }
 $Database = 'bench'
+$PoolSize = 20
 
 # The proxy's own CPU per transaction (pgbouncer or the gateway; PostgreSQL's backends are not counted): on a
 # shared machine tps moves with the neighbours' load, CPU per transaction much less.
@@ -90,8 +91,9 @@ try {
 
     $script:Split = if ($PinCores) { Get-BenchCpuSplit } else { $null }
     $cert = New-BenchCertificate $work
-    $bouncer = Start-BenchPgBouncer $server $Database -CertFile $cert.Certificate -KeyFile $cert.Key
-    $gw = Start-BenchGateway $gatewayPath $server -Cpus $(if ($script:Split) { $script:Split.Proxy } else { '' })
+    # Both proxies keep up to 20 server connections between clients: pgbouncer's session pool, the gateway's target.pool.
+    $bouncer = Start-BenchPgBouncer $server $Database -PoolSize $PoolSize -CertFile $cert.Certificate -KeyFile $cert.Key
+    $gw = Start-BenchGateway $gatewayPath $server -Cpus $(if ($script:Split) { $script:Split.Proxy } else { '' }) -PoolMaxIdle $PoolSize
     if ($Floor) { $floorProxy = Start-BenchFloor $server -Cpus $(if ($script:Split) { $script:Split.Proxy } else { '' }) }
     Write-Host "direct :$($server.Port)  pgbouncer :$($bouncer.Port)  gateway :$($gw.Port) (tls :$($gw.TlsPort))$(if ($floorProxy) { "  floor :$($floorProxy.Port)" })"
     if ($script:Split) {
@@ -181,6 +183,7 @@ try {
         machine = Get-MachineFacts
         settings = [ordered]@{ seconds = $Seconds; rounds = $Rounds; scale = $Scale; clients = $Clients; threads = $Threads
             audit = 'buffered'; rules = 'examples/rules/agents.yaml'; pgbouncer = "$((& /usr/sbin/pgbouncer --version | Select-Object -First 1))"
+            server_connections_kept = $PoolSize
             pinned = if ($script:Split) { [ordered]@{ postgres_and_pgbench = $script:Split.Database; proxies = $script:Split.Proxy } } else { $null }
             floor = [bool] $Floor }
         summary = @($summary)

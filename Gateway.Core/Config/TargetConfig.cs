@@ -27,4 +27,7 @@ public sealed class TargetConfig
     public string? Database { get; set; }
 
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Reuse of upstream sessions between clients; off by default.</summary>
+    public TargetPoolConfig Pool { get; set; } = new();
 }

@@ -91,9 +91,14 @@ public sealed class GatewayRuntime : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops in dependency order: rules, then the log is flushed and closed, then the sinks ship what is left.</summary>
+    /// <summary>
+    /// Stops in dependency order: the handlers (idle upstream sessions closed), rules, then the log is flushed and
+    /// closed, then the sinks ship what is left.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
+        foreach (var handler in Handlers.OfType<IAsyncDisposable>())
+            await handler.DisposeAsync().ConfigureAwait(false);
         foreach (var policy in _policies)
             policy.Dispose();
         await _frameLog.DisposeAsync().ConfigureAwait(false);

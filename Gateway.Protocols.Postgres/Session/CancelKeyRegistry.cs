@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Gateway.Core.Config;
+using Gateway.Protocols.Postgres.Upstream;
 
 namespace Gateway.Protocols.Postgres.Session;
 
@@ -33,5 +34,14 @@ public sealed class CancelKeyRegistry
     public int Count => _keys.Count;
 }
 
-/// <summary>Where and how to deliver a mapped cancel: the upstream's own key and the listener's target.</summary>
-public sealed record UpstreamCancelTarget(TargetConfig Target, int ProcessId, int SecretKey, string SessionId);
+/// <summary>
+/// Where and how to deliver a mapped cancel: the listener's target and the upstream session, as held by one client
+/// session (its <paramref name="Lease"/>; a reused upstream is held by one client after another).
+/// </summary>
+public sealed record UpstreamCancelTarget(TargetConfig Target, UpstreamConnection Upstream, int Lease, string SessionId)
+{
+    public int ProcessId => Upstream.ProcessId;
+
+    /// <summary>The upstream's cancel key. A secret for the backend's lifetime: never log it.</summary>
+    public int SecretKey => Upstream.SecretKey;
+}

@@ -1,17 +1,22 @@
 using System.IO.Pipelines;
+using Gateway.Core.Config;
 using Gateway.Core.Sessions;
 using Gateway.Protocols.Postgres.Analysis;
 using Gateway.Protocols.Postgres.Protocol;
+using Gateway.Protocols.Postgres.Upstream;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Protocols.Postgres.Session;
 
 /// <summary>
 /// The PostgreSQL side of the gateway: one instance per process, shared by every PostgreSQL listener. Holds what
-/// sessions share — the cancel key map and the SQL analyser with its cache — and runs a session per connection.
+/// sessions share — the cancel key map, the SQL analyser with its cache, the targets' pools of idle upstream
+/// sessions — and runs a session per connection.
 /// </summary>
-public sealed class PostgresProtocolHandler : IProtocolHandler, IConnectionRefusal
+public sealed class PostgresProtocolHandler : IProtocolHandler, IConnectionRefusal, IAsyncDisposable
 {
+    private readonly Dictionary<TargetConfig, UpstreamPool> _pools = new(ReferenceEqualityComparer.Instance);
+
     /// <summary>SQLSTATE too_many_connections, what PostgreSQL itself answers past max_connections.</summary>
     public const string TooManyConnectionsSqlState = "53300";
 
@@ -28,6 +33,32 @@ public sealed class PostgresProtocolHandler : IProtocolHandler, IConnectionRefus
     public SqlAnalyzer Analyzer { get; }
 
     internal ILogger Logger { get; }
+
+    /// <summary>The pool of <paramref name="target"/>'s idle upstream sessions; null unless its <c>pool</c> is on.</summary>
+    public UpstreamPool? PoolFor(TargetConfig target, TimeProvider time)
+    {
+        if (!target.Pool.Enabled)
+            return null;
+        lock (_pools)
+        {
+            if (!_pools.TryGetValue(target, out var pool))
+                _pools[target] = pool = new UpstreamPool(target.Pool, time);
+            return pool;
+        }
+    }
+
+    /// <summary>Closes the idle upstream sessions (the listeners have stopped, so none is taken any more).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        UpstreamPool[] pools;
+        lock (_pools)
+        {
+            pools = [.. _pools.Values];
+            _pools.Clear();
+        }
+        foreach (var pool in pools)
+            await pool.DisposeAsync().ConfigureAwait(false);
+    }
 
     public async Task RunAsync(ClientConnection connection, CancellationToken cancellationToken)
     {

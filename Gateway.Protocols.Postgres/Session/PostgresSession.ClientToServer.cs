@@ -60,6 +60,7 @@ internal sealed partial class PostgresSession
             if (terminate)
             {
                 _endReason = "client sent Terminate";
+                _clientTerminated = true;
                 return;
             }
             if (result.IsCompleted)
@@ -263,7 +264,8 @@ internal sealed partial class PostgresSession
     /// </summary>
     private async Task CancelIfStillRunningAsync(PendingResponse pending)
     {
-        if (!_pending.TryPeek(out var head) || !ReferenceEquals(head, pending) || _upstream is not { } upstream)
+        if (!_pending.TryPeek(out var head) || !ReferenceEquals(head, pending) || _upstream is not { } upstream
+            || !upstream.TryClaimCancel(upstream.Lease))
             return;
         pending.TimedOut = true;
         try

@@ -134,7 +134,7 @@ internal sealed partial class PostgresSession
             return false;
         }
         _status = upstream.TransactionStatus;
-        _clientKey = _handler.CancelKeys.Register(new UpstreamCancelTarget(_client.Listener.Target, upstream.ProcessId, upstream.SecretKey, _client.SessionId));
+        _clientKey = _handler.CancelKeys.Register(new UpstreamCancelTarget(_client.Listener.Target, upstream, upstream.Lease, _client.SessionId));
         var key = _clientKey.Value;
         await WriteToClientAsync(writer =>
         {
@@ -171,9 +171,18 @@ internal sealed partial class PostgresSession
             return await RefuseAsync(UpstreamConnectException.UnableToConnectSqlState, "the gateway cannot connect to the target: its credential for the target is not available (see the gateway log)").ConfigureAwait(false);
         }
 
+        var user = target.Username ?? startup.User ?? "postgres";
+        _pool = _handler.PoolFor(target, _client.Services.Time);
+        _poolKey = UpstreamPoolKey.For(user, database, extra);
+        if (_pool?.TryTake(_poolKey) is { } idle)
+        {
+            _upstream = idle;
+            PostgresLog.UpstreamReused(_logger, _client.SessionId, idle.ProcessId, idle.Lease);
+            return true;
+        }
         try
         {
-            _upstream = await UpstreamConnector.ConnectAsync(target, target.Username ?? startup.User ?? "postgres", database, extra, password, cancellationToken).ConfigureAwait(false);
+            _upstream = await UpstreamConnector.ConnectAsync(target, user, database, extra, password, cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (UpstreamConnectException e)
@@ -247,8 +256,10 @@ internal sealed partial class PostgresSession
 
     private async Task ForwardCancelAsync(CancelRequest cancel, CancellationToken cancellationToken)
     {
-        if (!_handler.CancelKeys.TryResolve(cancel.ProcessId, cancel.SecretKey, out var upstream))
+        if (!_handler.CancelKeys.TryResolve(cancel.ProcessId, cancel.SecretKey, out var upstream)
+            || !upstream.Upstream.TryClaimCancel(upstream.Lease))
         {
+            // Unknown, or its session ended in the meantime (its backend may already serve another client).
             PostgresLog.UnknownCancelKey(_logger, _client.RemoteEndPoint.ToString());
             return;
         }

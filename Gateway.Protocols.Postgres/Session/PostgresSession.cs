@@ -41,12 +41,15 @@ internal sealed partial class PostgresSession : IDisposable
     private Principal? _principal;
     private SessionFacts? _facts;
     private UpstreamConnection? _upstream;
+    private UpstreamPool? _pool;
+    private UpstreamPoolKey _poolKey;
     private (int ProcessId, int SecretKey)? _clientKey;
     private volatile bool _discardUntilSync;
     private TransactionStatus _status = TransactionStatus.Idle;
     private long _bytesIn;
     private long _bytesOut;
     private string _endReason = "client closed the connection";
+    private bool _clientTerminated;
 
     // Before identification: why and how the gateway refused the connection, and the startup the client claimed,
     // for the connection_refused record. A client that just went away is not a refusal and leaves no record.
@@ -196,9 +199,18 @@ internal sealed partial class PostgresSession : IDisposable
             _handler.CancelKeys.Unregister(key);
         if (_upstream is not null)
         {
-            // A server with nothing outstanding reads the Terminate at once, exits and closes first; a busy one (a
-            // query still running, a client that left mid-result) would read it only later, so it is not waited for.
-            await _upstream.CloseAsync(waitForServer: _pending.Count == 0 && !stopping).ConfigureAwait(false);
+            if (_pool is not null && _clientTerminated && !stopping && _pending.Count == 0
+                && _status == TransactionStatus.Idle && _upstream.TransactionStatus == TransactionStatus.Idle)
+            {
+                // A clean end with nothing outstanding and no transaction open: the pool resets it for the next client.
+                await _pool.ReturnAsync(_poolKey, _upstream).ConfigureAwait(false);
+            }
+            else
+            {
+                // A server with nothing outstanding reads the Terminate at once, exits and closes first; a busy one (a
+                // query still running, a client that left mid-result) would read it only later, so it is not waited for.
+                await _upstream.CloseAsync(waitForServer: _pending.Count == 0 && !stopping).ConfigureAwait(false);
+            }
         }
         try
         {

@@ -43,6 +43,9 @@ internal sealed class UpstreamChannel : IAsyncDisposable
 
     public SslStream? Tls { get; }
 
+    /// <summary>The socket's own receive pipe: under TLS, the encrypted bytes the (on-demand) TLS reader has not read yet.</summary>
+    internal PipeReader SocketInput => _socket.Input;
+
     public static async Task<UpstreamChannel> OpenAsync(TargetConfig target, CancellationToken cancellationToken)
     {
         var name = $"{target.Host}:{target.Port}";

@@ -32,6 +32,30 @@ public sealed class ConfigLoaderTests
         Assert.That(listener.Tls.Mode, Is.EqualTo(ListenerTlsMode.Auto));
         Assert.That(listener.Target.Tls, Is.EqualTo(TargetTlsMode.Prefer));
         Assert.That(listener.Target.PasswordEnv, Is.EqualTo("PG_PASSWORD"));
+        Assert.That(listener.Target.Pool.Enabled, Is.False, "reusing upstream sessions is opt-in");
+    }
+
+    [Test]
+    public void Target_pool_reads_its_limits()
+    {
+        var text = Minimal.Replace("      password_env: PG_PASSWORD", "      password_env: PG_PASSWORD\n      pool: { max_idle: 8, idle_timeout: 30s, max_lifetime: 2h }", StringComparison.Ordinal);
+
+        var pool = ConfigLoader.Parse("g.yaml", text).Listeners.Single().Target.Pool;
+
+        Assert.That((pool.Enabled, pool.MaxIdle, pool.IdleTimeout, pool.MaxLifetime), Is.EqualTo((true, 8, TimeSpan.FromSeconds(30), TimeSpan.FromHours(2))));
+    }
+
+    [TestCase("max_idle: -1", "listeners[0].target.pool.max_idle")]
+    [TestCase("max_idle: 1001", "listeners[0].target.pool.max_idle")]
+    [TestCase("max_idle: 2, idle_timeout: 0s", "listeners[0].target.pool.idle_timeout")]
+    [TestCase("max_idle: 2, max_lifetime: 0s", "listeners[0].target.pool.max_lifetime")]
+    public void Target_pool_limits_out_of_range_are_refused_with_their_key(string pool, string key)
+    {
+        var text = Minimal.Replace("      password_env: PG_PASSWORD", $"      password_env: PG_PASSWORD\n      pool: {{ {pool} }}", StringComparison.Ordinal);
+
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Parse("g.yaml", text))!.Errors.Single();
+
+        Assert.That(error.Key, Is.EqualTo(key));
     }
 
     [Test]

@@ -3,7 +3,9 @@
 # the same rules: `pg` with tls: off (the loopback comparison) and `pg-tls` with tls: auto (the TLS run).
 
 # -Cpus starts it under taskset, so the runtime sizes its thread pool and socket threads for the CPUs it gets.
-function Start-BenchGateway([string] $Gateway, $Server, [int] $MaxConnectionsPerIp = 256, [string] $Durability = 'buffered', [string] $Cpus) {
+# -PoolMaxIdle turns on target.pool (upstream sessions kept between clients, as pgbouncer keeps server connections).
+function Start-BenchGateway([string] $Gateway, $Server, [int] $MaxConnectionsPerIp = 256, [string] $Durability = 'buffered', [string] $Cpus,
+    [int] $PoolMaxIdle = 0) {
     $dir = Join-Path $Server.Work 'gateway'
     New-Item -ItemType Directory -Path $dir -Force | Out-Null
     $port = Get-FreePort
@@ -18,6 +20,7 @@ function Start-BenchGateway([string] $Gateway, $Server, [int] $MaxConnectionsPer
       tls: disable
       username: postgres
       password_file: $passwordFile
+      pool: { max_idle: $PoolMaxIdle }
     rules: [$rules]
     max_connections_per_ip: $MaxConnectionsPerIp
 "@

@@ -4,6 +4,7 @@ using Gateway.Core.FrameLog;
 using Gateway.Core.Identity;
 using Gateway.Core.Sessions;
 using Gateway.Host.Hosting;
+using Gateway.Protocols.Postgres.Session;
 using Gateway.Tests.Fixtures;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -49,7 +50,7 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
 
     public static async Task<GatewayUnderTest> StartAsync(PostgresServer server, string? rulesFile = null,
         string tls = "auto", string extraListenerYaml = "", string extraYaml = "", Func<IFrameLog, IFrameLog>? wrapFrameLog = null,
-        ILoggerFactory? loggers = null, string? stateDirectory = null)
+        ILoggerFactory? loggers = null, string? stateDirectory = null, string targetYaml = "")
     {
         var root = Path.Combine(Path.GetTempPath(), "gw-e2e-" + Guid.NewGuid().ToString("n")[..10]);
         Directory.CreateDirectory(root);
@@ -76,6 +77,7 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
                   tls: prefer
                   username: postgres
                   password_file: {passwordFile}
+                  {targetYaml}
                 rules: [{rulesFile}]
             {extraListenerYaml}
             """;
@@ -104,6 +106,10 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
         await host.StartAsync();
         return new GatewayUnderTest(root, config, runtime, host, server);
     }
+
+    /// <summary>Idle upstream sessions the first listener's target keeps (<c>target.pool</c>).</summary>
+    public int IdleUpstreamSessions =>
+        _runtime.Handlers.OfType<PostgresProtocolHandler>().Single().PoolFor(Config.Listeners[0].Target, TimeProvider.System)?.IdleCount ?? 0;
 
     public string Token(string subject = "agent-007", params string[] groups) =>
         _issuer.Issue(subject, groups.Length == 0 ? ["ai-agents"] : groups, TimeSpan.FromMinutes(10));

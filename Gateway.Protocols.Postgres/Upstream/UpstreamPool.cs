@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using Gateway.Core.Config;
+
+namespace Gateway.Protocols.Postgres.Upstream;
+
+/// <summary>
+/// Idle upstream sessions of one target, kept between client sessions when <c>target.pool</c> is on, as pgbouncer's
+/// session mode keeps its server connections: a client that connects per command (an agent running <c>psql -c</c>
+/// per step) no longer costs a TCP connect, a SCRAM exchange and a backend fork each time.
+/// <list type="bullet">
+/// <item>A session is returned only after a clean end (the client's Terminate, nothing outstanding, no transaction
+/// open, no cancel sent during it), then reset with <c>DISCARD ALL</c> (<see cref="UpstreamReset"/>); one that
+/// fails the reset is closed.</item>
+/// <item>It is handed out only to a client with the same <see cref="UpstreamPoolKey"/>, the most recently used
+/// first, and only when the server has sent nothing since (a terminated backend has sent its FATAL).</item>
+/// <item>At most <c>max_idle</c> per key; closed after <c>idle_timeout</c> unused, or when its client leaves after
+/// <c>max_lifetime</c>.</item>
+/// </list>
+/// </summary>
+public sealed class UpstreamPool : IAsyncDisposable
+{
+    private static readonly TimeSpan ResetTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly TargetPoolConfig _config;
+    private readonly Dictionary<UpstreamPoolKey, Stack<Idle>> _idle = [];
+    private readonly Lock _lock = new();
+    private readonly ITimer _sweep;
+    private bool _disposed;
+
+    public UpstreamPool(TargetPoolConfig config, TimeProvider time)
+    {
+        _config = config;
+        var period = config.IdleTimeout / 4 < TimeSpan.FromMilliseconds(250) ? TimeSpan.FromMilliseconds(250) : config.IdleTimeout / 4;
+        _sweep = time.CreateTimer(_ => _ = SweepAsync(), null, period, period);
+    }
+
+    /// <summary>Idle sessions held now, all keys together.</summary>
+    public int IdleCount
+    {
+        get
+        {
+            lock (_lock)
+                return _idle.Values.Sum(stack => stack.Count);
+        }
+    }
+
+    /// <summary>An idle session for <paramref name="key"/>, its lease renewed for the caller; null when there is none.</summary>
+    internal UpstreamConnection? TryTake(UpstreamPoolKey key)
+    {
+        while (true)
+        {
+            UpstreamConnection connection;
+            lock (_lock)
+            {
+                if (_disposed || !_idle.TryGetValue(key, out var stack) || !stack.TryPop(out var idle))
+                    return null;
+                connection = idle.Connection;
+            }
+            if (connection.HasPendingInput())
+            {
+                _ = connection.CloseAsync(waitForServer: false).AsTask();
+                continue;
+            }
+            connection.Renew();
+            return connection;
+        }
+    }
+
+    /// <summary>
+    /// Takes back the session of a client that ended cleanly: resets it and keeps it, or closes it when it cannot be
+    /// kept (a cancel was sent, too old, the reset failed, the key is full, the pool is closing).
+    /// </summary>
+    internal async Task ReturnAsync(UpstreamPoolKey key, UpstreamConnection connection)
+    {
+        if (!connection.TryRelease()
+            || Stopwatch.GetElapsedTime(connection.OpenedAt) >= _config.MaxLifetime
+            || !await connection.TryResetAsync(ResetTimeout).ConfigureAwait(false))
+        {
+            await connection.CloseAsync(waitForServer: false).ConfigureAwait(false);
+            return;
+        }
+        lock (_lock)
+        {
+            if (!_disposed)
+            {
+                if (!_idle.TryGetValue(key, out var stack))
+                    _idle[key] = stack = new Stack<Idle>();
+                if (stack.Count < _config.MaxIdle)
+                {
+                    stack.Push(new Idle(connection, Stopwatch.GetTimestamp()));
+                    return;
+                }
+            }
+        }
+        await connection.CloseAsync(waitForServer: true).ConfigureAwait(false);
+    }
+
+    private async Task SweepAsync()
+    {
+        var expired = new List<UpstreamConnection>();
+        var now = Stopwatch.GetTimestamp();
+        bool Expired(Idle idle) => Stopwatch.GetElapsedTime(idle.Since, now) >= _config.IdleTimeout;
+        lock (_lock)
+        {
+            foreach (var key in _idle.Keys.ToArray())
+            {
+                var stack = _idle[key];
+                if (!stack.Any(Expired))
+                    continue;
+                // A stack enumerates from its top, the most recently used; rebuilt bottom first, it keeps that order.
+                expired.AddRange(stack.Where(Expired).Select(idle => idle.Connection));
+                _idle[key] = new Stack<Idle>(stack.Where(idle => !Expired(idle)).Reverse());
+            }
+        }
+        foreach (var connection in expired)
+            await connection.CloseAsync(waitForServer: true).ConfigureAwait(false);
+    }
+
+    /// <summary>Closes every idle session (each gets its Terminate); sessions returned afterwards are closed too.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _sweep.DisposeAsync().ConfigureAwait(false);
+        List<UpstreamConnection> all;
+        lock (_lock)
+        {
+            _disposed = true;
+            all = [.. _idle.Values.SelectMany(stack => stack).Select(idle => idle.Connection)];
+            _idle.Clear();
+        }
+        await Task.WhenAll(all.Select(connection => connection.CloseAsync(waitForServer: true).AsTask())).ConfigureAwait(false);
+    }
+
+    private readonly record struct Idle(UpstreamConnection Connection, long Since);
+}

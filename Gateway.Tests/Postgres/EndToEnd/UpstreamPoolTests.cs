@@ -1,0 +1,223 @@
+using Gateway.Tests.Fixtures;
+using Npgsql;
+
+namespace Gateway.Tests.Postgres.EndToEnd;
+
+/// <summary>
+/// <c>target.pool</c> against a real PostgreSQL: a client that ended cleanly hands its backend to the next client
+/// with the same startup, reset with <c>DISCARD ALL</c>, and nothing of the first session's state reaches the
+/// second; a backend that is not provably clean (a transaction left open, a cancel sent, terminated on the server)
+/// is never handed on; the pool is bounded and expires, and closes its backends when the gateway stops.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class UpstreamPoolTests
+{
+    private PostgresServer _pg = null!;
+    private string _rules = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        _pg = await PostgresServer.GetSharedAsync();
+        await _pg.ExecuteAsync("DROP TABLE IF EXISTS pool_orders; CREATE TABLE pool_orders (id serial PRIMARY KEY, note text)");
+        // Agents may do anything here: the tests leave every kind of session state behind on purpose.
+        _rules = Path.Combine(Path.GetTempPath(), $"gw-pool-{Guid.NewGuid():n}.yaml");
+        await File.WriteAllTextAsync(_rules, """
+            version: 1
+            default: allow
+            rules:
+              - id: audit-only
+                match: { groups: [nobody] }
+                action: deny
+            """);
+    }
+
+    [OneTimeTearDown]
+    public void DeleteRules() => File.Delete(_rules);
+
+    [Test]
+    public async Task The_next_client_gets_the_backend_reset_with_nothing_of_the_previous_session()
+    {
+        await using var gateway = await StartGatewayAsync("pool: { max_idle: 2 }");
+        int first;
+        await using (var connection = await gateway.OpenAsync())
+        {
+            first = await BackendPidAsync(connection);
+            foreach (var sql in new[]
+            {
+                "CREATE TEMP TABLE left_behind (x int)", "SET work_mem = '7MB'", "SET TimeZone = 'Asia/Tokyo'",
+                "PREPARE left_prepared AS SELECT 1", "SELECT pg_advisory_lock(4242)", "LISTEN left_channel",
+                "SELECT set_config('app.agent', 'first', false)", "DECLARE left_cursor CURSOR WITH HOLD FOR SELECT 1",
+            })
+            {
+                await ExecAsync(connection, sql);
+            }
+            Assert.That(connection.Timezone, Is.EqualTo("Asia/Tokyo"), "the server reported the SET to the first client");
+        }
+        await WaitForIdleAsync(gateway, 1);
+
+        await using var next = await gateway.OpenAsync();
+
+        Assert.That(await BackendPidAsync(next), Is.EqualTo(first), "the same backend, not a new fork");
+        Assert.That(next.Timezone, Is.Not.EqualTo("Asia/Tokyo"), "the startup reports the reset TimeZone, not the first client's");
+        Assert.That(await ScalarAsync(next, "SHOW TimeZone"), Is.EqualTo(next.Timezone));
+        Assert.That(await ScalarAsync(next, "SELECT to_regclass('left_behind') IS NULL"), Is.True, "temporary table dropped");
+        Assert.That(await ScalarAsync(next, "SHOW work_mem"), Is.EqualTo(await _pg.ScalarAsync("SHOW work_mem")).And.Not.EqualTo("7MB"));
+        Assert.That(await ScalarAsync(next, "SELECT count(*) FROM pg_prepared_statements"), Is.Zero, "prepared statements deallocated");
+        Assert.That(await ScalarAsync(next, "SELECT count(*) FROM pg_cursors WHERE name = 'left_cursor'"), Is.Zero, "cursors closed");
+        Assert.That(await ScalarAsync(next, "SELECT count(*) FROM pg_listening_channels()"), Is.Zero, "UNLISTEN *");
+        Assert.That(await ScalarAsync(next, "SELECT coalesce(current_setting('app.agent', true), '')"), Is.Empty, "RESET ALL");
+        Assert.That(await _pg.ScalarAsync($"SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = {first}"), Is.Zero,
+            "advisory locks released");
+    }
+
+    [Test]
+    public async Task Without_a_pool_every_client_gets_a_backend_of_its_own()
+    {
+        await using var gateway = await StartGatewayAsync("");
+        int first;
+        await using (var connection = await gateway.OpenAsync())
+            first = await BackendPidAsync(connection);
+        await WaitForBackendGoneAsync(first);
+
+        await using var next = await gateway.OpenAsync();
+
+        Assert.That(await BackendPidAsync(next), Is.Not.EqualTo(first));
+        Assert.That(gateway.IdleUpstreamSessions, Is.Zero);
+    }
+
+    [Test]
+    public async Task A_client_that_leaves_inside_a_transaction_does_not_hand_on_its_backend()
+    {
+        await using var gateway = await StartGatewayAsync("pool: { max_idle: 2 }");
+        await _pg.ExecuteAsync("TRUNCATE pool_orders");
+        int first;
+        await using (var connection = await gateway.OpenAsync())
+        {
+            first = await BackendPidAsync(connection);
+            await ExecAsync(connection, "BEGIN");
+            await ExecAsync(connection, "INSERT INTO pool_orders (note) VALUES ('never committed')");
+        }
+        await WaitForBackendGoneAsync(first);
+
+        await using var next = await gateway.OpenAsync();
+
+        Assert.That(await BackendPidAsync(next), Is.Not.EqualTo(first));
+        Assert.That(await _pg.ScalarAsync("SELECT count(*) FROM pool_orders"), Is.Zero, "the open transaction died with its backend");
+        Assert.That(gateway.IdleUpstreamSessions, Is.Zero);
+    }
+
+    [Test]
+    public async Task A_session_a_cancel_was_sent_for_does_not_hand_on_its_backend()
+    {
+        await using var gateway = await StartGatewayAsync("pool: { max_idle: 2 }");
+        int first;
+        await using (var connection = await gateway.OpenAsync())
+        {
+            first = await BackendPidAsync(connection);
+            await using var sleep = new NpgsqlCommand("SELECT pg_sleep(30)", connection);
+            var running = sleep.ExecuteNonQueryAsync();
+            await Task.Delay(300);
+            sleep.Cancel();
+            var cancelled = Assert.CatchAsync(async () => await running)!;
+            Assert.That((cancelled as PostgresException ?? cancelled.InnerException as PostgresException)?.SqlState, Is.EqualTo("57014"));
+        }
+        await WaitForBackendGoneAsync(first);
+
+        await using var next = await gateway.OpenAsync();
+
+        Assert.That(await BackendPidAsync(next), Is.Not.EqualTo(first), "a late cancel must not reach the next client's backend");
+    }
+
+    [Test]
+    public async Task A_backend_terminated_while_idle_is_dropped_and_the_client_gets_a_fresh_one()
+    {
+        await using var gateway = await StartGatewayAsync("pool: { max_idle: 2 }");
+        int first;
+        await using (var connection = await gateway.OpenAsync())
+            first = await BackendPidAsync(connection);
+        await WaitForIdleAsync(gateway, 1);
+        await _pg.ExecuteAsync($"SELECT pg_terminate_backend({first})");
+        await WaitForBackendGoneAsync(first);
+        await Task.Delay(200);   // the FATAL and the close reach the gateway's socket
+
+        await using var next = await gateway.OpenAsync();
+
+        Assert.That(await BackendPidAsync(next), Is.Not.EqualTo(first));
+        Assert.That(await ScalarAsync(next, "SELECT 'usable'"), Is.EqualTo("usable"));
+    }
+
+    [Test]
+    public async Task The_pool_keeps_at_most_max_idle_and_closes_them_after_idle_timeout()
+    {
+        await using var gateway = await StartGatewayAsync("pool: { max_idle: 2, idle_timeout: 1s }");
+        var connections = new List<NpgsqlConnection>();
+        for (var i = 0; i < 3; i++)
+            connections.Add(await gateway.OpenAsync());
+        var pids = new List<int>();
+        foreach (var connection in connections)
+            pids.Add(await BackendPidAsync(connection));
+        foreach (var connection in connections)
+            await connection.DisposeAsync();
+
+        await WaitForIdleAsync(gateway, 2);
+        Assert.That(await LiveBackendsAsync(pids), Is.EqualTo(2), "the third backend was closed, not kept");
+
+        foreach (var pid in pids)
+            await WaitForBackendGoneAsync(pid);
+        Assert.That(gateway.IdleUpstreamSessions, Is.Zero, "closed after a second unused");
+    }
+
+    [Test]
+    public async Task Stopping_the_gateway_closes_its_idle_backends()
+    {
+        int first;
+        await using (var gateway = await StartGatewayAsync("pool: { max_idle: 2 }"))
+        {
+            await using (var connection = await gateway.OpenAsync())
+                first = await BackendPidAsync(connection);
+            await WaitForIdleAsync(gateway, 1);
+            Assert.That(await LiveBackendsAsync([first]), Is.EqualTo(1));
+        }
+
+        await WaitForBackendGoneAsync(first);
+    }
+
+    private Task<GatewayUnderTest> StartGatewayAsync(string targetYaml) =>
+        GatewayUnderTest.StartAsync(_pg, rulesFile: _rules, targetYaml: targetYaml);
+
+    private static async Task WaitForIdleAsync(GatewayUnderTest gateway, int count)
+    {
+        // The session hands its backend back after its client has gone, so the next connect may come first.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (gateway.IdleUpstreamSessions != count && DateTime.UtcNow < deadline)
+            await Task.Delay(20);
+        Assert.That(gateway.IdleUpstreamSessions, Is.EqualTo(count), "idle upstream sessions in the pool");
+    }
+
+    private async Task WaitForBackendGoneAsync(int pid)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (await LiveBackendsAsync([pid]) > 0 && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
+        Assert.That(await LiveBackendsAsync([pid]), Is.Zero, $"backend {pid} has exited");
+    }
+
+    private async Task<long> LiveBackendsAsync(IEnumerable<int> pids) =>
+        (long)(await _pg.ScalarAsync($"SELECT count(*) FROM pg_stat_activity WHERE pid IN ({string.Join(',', pids)})"))!;
+
+    private static async Task<int> BackendPidAsync(NpgsqlConnection connection) => (int)(await ScalarAsync(connection, "SELECT pg_backend_pid()"))!;
+
+    private static async Task<object?> ScalarAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync();
+    }
+
+    private static async Task ExecAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
