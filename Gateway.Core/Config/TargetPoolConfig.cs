@@ -7,7 +7,10 @@ namespace Gateway.Core.Config;
 /// </summary>
 public sealed class TargetPoolConfig
 {
-    /// <summary>Idle upstream sessions kept per user, database and startup parameters; 0 (the default) turns reuse off.</summary>
+    /// <summary>
+    /// Idle upstream sessions kept for the target, all roles, databases and startup parameters together (clients
+    /// choose part of that key, so the bound cannot be per key); 0 (the default) turns reuse off.
+    /// </summary>
     public int MaxIdle { get; set; }
 
     /// <summary>An idle upstream session unused this long is closed.</summary>

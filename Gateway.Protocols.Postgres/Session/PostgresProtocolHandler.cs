@@ -16,6 +16,7 @@ namespace Gateway.Protocols.Postgres.Session;
 public sealed class PostgresProtocolHandler : IProtocolHandler, IConnectionRefusal, IAsyncDisposable
 {
     private readonly Dictionary<TargetConfig, UpstreamPool> _pools = new(ReferenceEqualityComparer.Instance);
+    private bool _disposed;
 
     /// <summary>SQLSTATE too_many_connections, what PostgreSQL itself answers past max_connections.</summary>
     public const string TooManyConnectionsSqlState = "53300";
@@ -34,13 +35,18 @@ public sealed class PostgresProtocolHandler : IProtocolHandler, IConnectionRefus
 
     internal ILogger Logger { get; }
 
-    /// <summary>The pool of <paramref name="target"/>'s idle upstream sessions; null unless its <c>pool</c> is on.</summary>
+    /// <summary>
+    /// The pool of <paramref name="target"/>'s idle upstream sessions; null unless its <c>pool</c> is on, and once the
+    /// handler is disposed (a session still ending then closes its upstream session).
+    /// </summary>
     public UpstreamPool? PoolFor(TargetConfig target, TimeProvider time)
     {
         if (!target.Pool.Enabled)
             return null;
         lock (_pools)
         {
+            if (_disposed)
+                return null;
             if (!_pools.TryGetValue(target, out var pool))
                 _pools[target] = pool = new UpstreamPool(target.Pool, time);
             return pool;
@@ -53,6 +59,7 @@ public sealed class PostgresProtocolHandler : IProtocolHandler, IConnectionRefus
         UpstreamPool[] pools;
         lock (_pools)
         {
+            _disposed = true;
             pools = [.. _pools.Values];
             _pools.Clear();
         }

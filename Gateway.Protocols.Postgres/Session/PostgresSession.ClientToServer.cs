@@ -82,6 +82,14 @@ internal sealed partial class PostgresSession
         if (_discardUntilSync && type is not (FrontendMessageType.Sync or FrontendMessageType.Terminate))
             return false;   // after an error the server would skip these too; the gateway does not even forward them
 
+        // An extended-protocol batch not yet ended by Sync keeps the server inside it (an implicit transaction, or
+        // skipping to the Sync after an error): such a session is never handed to another client (EndAsync).
+        if (type is FrontendMessageType.Sync)
+            _unsynced = false;
+        else if (type is FrontendMessageType.Parse or FrontendMessageType.Bind or FrontendMessageType.Describe
+                 or FrontendMessageType.Execute or FrontendMessageType.Close or FrontendMessageType.Flush)
+            _unsynced = true;
+
         switch (type)
         {
             case FrontendMessageType.Query:
@@ -265,7 +273,7 @@ internal sealed partial class PostgresSession
     private async Task CancelIfStillRunningAsync(PendingResponse pending)
     {
         if (!_pending.TryPeek(out var head) || !ReferenceEquals(head, pending) || _upstream is not { } upstream
-            || !upstream.TryClaimCancel(upstream.Lease))
+            || !upstream.TryClaimCancel(_upstreamLease))
             return;
         pending.TimedOut = true;
         try

@@ -134,7 +134,8 @@ internal sealed partial class PostgresSession
             return false;
         }
         _status = upstream.TransactionStatus;
-        _clientKey = _handler.CancelKeys.Register(new UpstreamCancelTarget(_client.Listener.Target, upstream, upstream.Lease, _client.SessionId));
+        _upstreamLease = upstream.Lease;
+        _clientKey = _handler.CancelKeys.Register(new UpstreamCancelTarget(_client.Listener.Target, upstream, _upstreamLease, _client.SessionId));
         var key = _clientKey.Value;
         await WriteToClientAsync(writer =>
         {

@@ -43,6 +43,8 @@ internal sealed partial class PostgresSession : IDisposable
     private UpstreamConnection? _upstream;
     private UpstreamPool? _pool;
     private UpstreamPoolKey _poolKey;
+    private int _upstreamLease;
+    private bool _unsynced;
     private (int ProcessId, int SecretKey)? _clientKey;
     private volatile bool _discardUntilSync;
     private TransactionStatus _status = TransactionStatus.Idle;
@@ -199,10 +201,11 @@ internal sealed partial class PostgresSession : IDisposable
             _handler.CancelKeys.Unregister(key);
         if (_upstream is not null)
         {
-            if (_pool is not null && _clientTerminated && !stopping && _pending.Count == 0
+            if (_pool is not null && _clientTerminated && !stopping && _pending.Count == 0 && !_unsynced && !_discardUntilSync
                 && _status == TransactionStatus.Idle && _upstream.TransactionStatus == TransactionStatus.Idle)
             {
-                // A clean end with nothing outstanding and no transaction open: the pool resets it for the next client.
+                // A clean end with nothing outstanding, no batch unsynced and no transaction open: the pool resets it
+                // for the next client.
                 await _pool.ReturnAsync(_poolKey, _upstream).ConfigureAwait(false);
             }
             else

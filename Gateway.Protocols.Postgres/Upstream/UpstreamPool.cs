@@ -13,7 +13,9 @@ namespace Gateway.Protocols.Postgres.Upstream;
 /// fails the reset is closed.</item>
 /// <item>It is handed out only to a client with the same <see cref="UpstreamPoolKey"/>, the most recently used
 /// first, and only when the server has sent nothing since (a terminated backend has sent its FATAL).</item>
-/// <item>At most <c>max_idle</c> per key; closed after <c>idle_timeout</c> unused, or when its client leaves after
+/// <item>At most <c>max_idle</c> for the whole target, whatever the keys: clients choose part of the key (their
+/// startup parameters), so a per-key bound would let one client park backends without limit. When full, the session
+/// idle longest is closed to make room. Closed after <c>idle_timeout</c> unused, or when its client leaves after
 /// <c>max_lifetime</c>.</item>
 /// </list>
 /// </summary>
@@ -25,13 +27,15 @@ public sealed class UpstreamPool : IAsyncDisposable
     private readonly Dictionary<UpstreamPoolKey, Stack<Idle>> _idle = [];
     private readonly Lock _lock = new();
     private readonly ITimer _sweep;
+    private Task _sweeping = Task.CompletedTask;
+    private int _count;
     private bool _disposed;
 
     public UpstreamPool(TargetPoolConfig config, TimeProvider time)
     {
         _config = config;
         var period = config.IdleTimeout / 4 < TimeSpan.FromMilliseconds(250) ? TimeSpan.FromMilliseconds(250) : config.IdleTimeout / 4;
-        _sweep = time.CreateTimer(_ => _ = SweepAsync(), null, period, period);
+        _sweep = time.CreateTimer(_ => Sweep(), null, period, period);
     }
 
     /// <summary>Idle sessions held now, all keys together.</summary>
@@ -40,7 +44,7 @@ public sealed class UpstreamPool : IAsyncDisposable
         get
         {
             lock (_lock)
-                return _idle.Values.Sum(stack => stack.Count);
+                return _count;
         }
     }
 
@@ -54,6 +58,7 @@ public sealed class UpstreamPool : IAsyncDisposable
             {
                 if (_disposed || !_idle.TryGetValue(key, out var stack) || !stack.TryPop(out var idle))
                     return null;
+                Taken(key, stack);
                 connection = idle.Connection;
             }
             if (connection.HasPendingInput())
@@ -79,20 +84,61 @@ public sealed class UpstreamPool : IAsyncDisposable
             await connection.CloseAsync(waitForServer: false).ConfigureAwait(false);
             return;
         }
+        UpstreamConnection? evicted = null;
+        var kept = false;
         lock (_lock)
         {
             if (!_disposed)
             {
+                if (_count >= _config.MaxIdle)
+                    evicted = TakeLongestIdle();
                 if (!_idle.TryGetValue(key, out var stack))
                     _idle[key] = stack = new Stack<Idle>();
-                if (stack.Count < _config.MaxIdle)
-                {
-                    stack.Push(new Idle(connection, Stopwatch.GetTimestamp()));
-                    return;
-                }
+                stack.Push(new Idle(connection, Stopwatch.GetTimestamp()));
+                _count++;
+                kept = true;
             }
         }
-        await connection.CloseAsync(waitForServer: true).ConfigureAwait(false);
+        if (evicted is not null)
+            await evicted.CloseAsync(waitForServer: true).ConfigureAwait(false);
+        if (!kept)
+            await connection.CloseAsync(waitForServer: true).ConfigureAwait(false);
+    }
+
+    /// <summary>Removes the session idle longest, of any key (under the lock; the stacks' bottoms are the candidates).</summary>
+    private UpstreamConnection TakeLongestIdle()
+    {
+        var (oldestKey, oldestSince) = (default(UpstreamPoolKey), long.MaxValue);
+        foreach (var (key, stack) in _idle)
+        {
+            var bottom = stack.Last();
+            if (bottom.Since < oldestSince)
+                (oldestKey, oldestSince) = (key, bottom.Since);
+        }
+        var oldest = _idle[oldestKey];
+        var kept = oldest.Reverse().Skip(1).ToArray();   // bottom first, without the bottom
+        var evicted = oldest.Last().Connection;
+        _idle[oldestKey] = new Stack<Idle>(kept);
+        Taken(oldestKey, _idle[oldestKey]);
+        return evicted;
+    }
+
+    /// <summary>Accounts for one session taken out of <paramref name="stack"/>; an emptied key is forgotten.</summary>
+    private void Taken(UpstreamPoolKey key, Stack<Idle> stack)
+    {
+        _count--;
+        if (stack.Count == 0)
+            _idle.Remove(key);
+    }
+
+    private void Sweep()
+    {
+        lock (_lock)
+        {
+            if (_disposed || !_sweeping.IsCompleted)
+                return;
+            _sweeping = Task.Run(SweepAsync);
+        }
     }
 
     private async Task SweepAsync()
@@ -109,7 +155,12 @@ public sealed class UpstreamPool : IAsyncDisposable
                     continue;
                 // A stack enumerates from its top, the most recently used; rebuilt bottom first, it keeps that order.
                 expired.AddRange(stack.Where(Expired).Select(idle => idle.Connection));
-                _idle[key] = new Stack<Idle>(stack.Where(idle => !Expired(idle)).Reverse());
+                var kept = new Stack<Idle>(stack.Where(idle => !Expired(idle)).Reverse());
+                _count -= stack.Count - kept.Count;
+                if (kept.Count == 0)
+                    _idle.Remove(key);
+                else
+                    _idle[key] = kept;
             }
         }
         foreach (var connection in expired)
@@ -121,12 +172,16 @@ public sealed class UpstreamPool : IAsyncDisposable
     {
         await _sweep.DisposeAsync().ConfigureAwait(false);
         List<UpstreamConnection> all;
+        Task sweeping;
         lock (_lock)
         {
             _disposed = true;
             all = [.. _idle.Values.SelectMany(stack => stack).Select(idle => idle.Connection)];
             _idle.Clear();
+            _count = 0;
+            sweeping = _sweeping;
         }
+        await sweeping.ConfigureAwait(false);
         await Task.WhenAll(all.Select(connection => connection.CloseAsync(waitForServer: true).AsTask())).ConfigureAwait(false);
     }
 

@@ -3,7 +3,7 @@ namespace Gateway.Protocols.Postgres.Upstream;
 /// <summary>
 /// What an upstream session was started with: a session is only handed to a client that would have started the
 /// very same one — same role, same database, same forwarded startup parameters (<c>application_name</c>,
-/// <c>options</c>, ...), whose values <c>DISCARD ALL</c> resets the settings back to.
+/// <c>TimeZone</c>, ...), whose values <c>DISCARD ALL</c> resets the settings back to.
 /// </summary>
 internal readonly record struct UpstreamPoolKey(string User, string Database, string Parameters)
 {

@@ -1,4 +1,6 @@
 using Gateway.Tests.Fixtures;
+using Gateway.Tests.Postgres.Protocol;
+using Gateway.Tests.Security;
 using Npgsql;
 
 namespace Gateway.Tests.Postgres.EndToEnd;
@@ -109,6 +111,37 @@ public sealed class UpstreamPoolTests
     }
 
     [Test]
+    public async Task A_client_that_leaves_in_the_middle_of_an_extended_batch_does_not_hand_on_its_backend()
+    {
+        // Parse, Bind, Execute and Flush, answered, then Terminate with no Sync: the server is still inside the
+        // batch's implicit transaction, which a reset would commit on a server that allowed it.
+        await using var gateway = await StartGatewayAsync("pool: { max_idle: 2 }");
+        await _pg.ExecuteAsync("TRUNCATE pool_orders");
+        var application = "unsynced-" + Guid.NewGuid().ToString("n")[..8];
+        int first;
+        await using (var client = await RawPgClient.ConnectAsync(gateway.Port))
+        {
+            await client.AuthenticateAsync(gateway.Token(), applicationName: application);
+            first = await BackendOfAsync(application);
+            await client.WriteAsync([
+                .. WireBytes.Frame('P', new WireBytes().CString("").CString("INSERT INTO pool_orders (note) VALUES ('never synced')").Int16(0)),
+                .. WireBytes.Frame('B', new WireBytes().CString("").CString("").Int16(0).Int16(0).Int16(0)),
+                .. WireBytes.Frame('E', new WireBytes().CString("").Int32(0)),
+                .. WireBytes.Frame('H', []),
+            ]);
+            var answered = new List<char>();
+            for (var i = 0; i < 3; i++)
+                answered.Add((await client.ReadMessageAsync())!.Type);
+            Assert.That(answered, Is.EqualTo(new[] { '1', '2', 'C' }), "ParseComplete, BindComplete, CommandComplete");
+            await client.WriteAsync(WireBytes.Frame('X', []));
+        }
+        await WaitForBackendGoneAsync(first);
+
+        Assert.That(gateway.IdleUpstreamSessions, Is.Zero);
+        Assert.That(await _pg.ScalarAsync("SELECT count(*) FROM pool_orders"), Is.Zero, "the unsynced insert died with its backend");
+    }
+
+    [Test]
     public async Task A_session_a_cancel_was_sent_for_does_not_hand_on_its_backend()
     {
         await using var gateway = await StartGatewayAsync("pool: { max_idle: 2 }");
@@ -170,6 +203,27 @@ public sealed class UpstreamPoolTests
     }
 
     [Test]
+    public async Task The_bound_is_for_the_whole_target_whatever_startup_parameters_clients_choose()
+    {
+        // Clients choose part of the key (application_name): a bound per key would let one park backends without limit.
+        await using var gateway = await StartGatewayAsync("pool: { max_idle: 2 }");
+        var pids = new List<int>();
+        for (var i = 0; i < 3; i++)
+        {
+            var builder = new NpgsqlConnectionStringBuilder(gateway.NpgsqlConnectionString(gateway.Token())) { ApplicationName = $"run-{i}" };
+            await using (var connection = new NpgsqlConnection(builder.ConnectionString))
+            {
+                await connection.OpenAsync();
+                pids.Add(await BackendPidAsync(connection));
+            }
+            await WaitForIdleAsync(gateway, Math.Min(i + 1, 2));
+        }
+
+        await WaitForBackendGoneAsync(pids[0]);
+        Assert.That(await LiveBackendsAsync(pids[1..]), Is.EqualTo(2), "the longest idle made room for the newest");
+    }
+
+    [Test]
     public async Task Stopping_the_gateway_closes_its_idle_backends()
     {
         int first;
@@ -203,6 +257,10 @@ public sealed class UpstreamPoolTests
             await Task.Delay(50);
         Assert.That(await LiveBackendsAsync([pid]), Is.Zero, $"backend {pid} has exited");
     }
+
+    /// <summary>The backend serving the (unique) application name, as the server sees it.</summary>
+    private async Task<int> BackendOfAsync(string applicationName) =>
+        (int)(await _pg.ScalarAsync($"SELECT pid FROM pg_stat_activity WHERE application_name = '{applicationName}'"))!;
 
     private async Task<long> LiveBackendsAsync(IEnumerable<int> pids) =>
         (long)(await _pg.ScalarAsync($"SELECT count(*) FROM pg_stat_activity WHERE pid IN ({string.Join(',', pids)})"))!;
