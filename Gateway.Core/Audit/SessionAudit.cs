@@ -176,8 +176,12 @@ public sealed class SessionAudit
         return _log.AppendAsync(record, cancellationToken);
     }
 
+    /// <param name="upstream">
+    /// The server session that served this one, when there was one: its id on the target (PostgreSQL's backend process
+    /// id, what the server's own log shows) and whether an earlier client session had it first (<c>target.pool</c>).
+    /// </param>
     public ValueTask SessionEndAsync(string reason, TimeSpan duration, long bytesIn, long bytesOut,
-        CancellationToken cancellationToken)
+        (long Backend, bool Reused)? upstream, CancellationToken cancellationToken)
     {
         var record = NewRecord(FrameKinds.SessionEnd, "gateway");
         record.DurationMs = duration.TotalMilliseconds;
@@ -188,6 +192,7 @@ public sealed class SessionAudit
             ["denials"] = Denials,
             ["bytes_in"] = bytesIn,
             ["bytes_out"] = bytesOut,
+            ["upstream"] = upstream is { } served ? new JsonObject { ["backend"] = served.Backend, ["reused"] = served.Reused } : null,
         };
         return _log.AppendAsync(record, cancellationToken);
     }

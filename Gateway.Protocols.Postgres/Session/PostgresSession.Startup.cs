@@ -134,7 +134,6 @@ internal sealed partial class PostgresSession
             return false;
         }
         _status = upstream.TransactionStatus;
-        _upstreamLease = upstream.Lease;
         _clientKey = _handler.CancelKeys.Register(new UpstreamCancelTarget(_client.Listener.Target, upstream, _upstreamLease, _client.SessionId));
         var key = _clientKey.Value;
         await WriteToClientAsync(writer =>
@@ -178,6 +177,7 @@ internal sealed partial class PostgresSession
         if (_pool?.TryTake(_poolKey) is { } idle)
         {
             _upstream = idle;
+            _upstreamLease = idle.Lease;   // this session's lease: read here, before the session ends and hands it on
             PostgresLog.UpstreamReused(_logger, _client.SessionId, idle.ProcessId, idle.Lease);
             return true;
         }

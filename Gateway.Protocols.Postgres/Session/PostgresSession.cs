@@ -218,7 +218,8 @@ internal sealed partial class PostgresSession : IDisposable
         try
         {
             if (_principal is not null)
-                await _audit.SessionEndAsync(_endReason, Stopwatch.GetElapsedTime(_startedAt), _bytesIn, _bytesOut, CancellationToken.None).ConfigureAwait(false);
+                await _audit.SessionEndAsync(_endReason, Stopwatch.GetElapsedTime(_startedAt), _bytesIn, _bytesOut,
+                    _upstream is { } served ? (served.ProcessId, _upstreamLease > 0) : null, CancellationToken.None).ConfigureAwait(false);
             else if (_refusal is { } refusal)
                 await _audit.ConnectionRefusedAsync(refusal.Kind, _endReason, refusal.Error.SqlState, refusal.Error.Message, Claimed(),
                     Stopwatch.GetElapsedTime(_startedAt), _client.Services.RefusalRecords, CancellationToken.None).ConfigureAwait(false);

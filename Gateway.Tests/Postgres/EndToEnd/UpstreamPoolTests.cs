@@ -1,3 +1,4 @@
+using Gateway.Core.FrameLog;
 using Gateway.Tests.Fixtures;
 using Gateway.Tests.Postgres.Protocol;
 using Gateway.Tests.Security;
@@ -72,6 +73,13 @@ public sealed class UpstreamPoolTests
         Assert.That(await ScalarAsync(next, "SELECT coalesce(current_setting('app.agent', true), '')"), Is.Empty, "RESET ALL");
         Assert.That(await _pg.ScalarAsync($"SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = {first}"), Is.Zero,
             "advisory locks released");
+
+        // Each session's end record names the backend that served it (as the server's own log does) and its reuse.
+        await next.CloseAsync();
+        var records = await gateway.WaitForRecordsAsync(r => r.Kind == FrameKinds.SessionEnd && r.Payload?["upstream"]?["reused"]?.GetValue<bool>() == true);
+        var served = records.Where(r => r.Kind == FrameKinds.SessionEnd)
+            .Select(r => (r.Payload!["upstream"]!["backend"]!.GetValue<long>(), r.Payload["upstream"]!["reused"]!.GetValue<bool>()));
+        Assert.That(served, Is.EqualTo(new[] { ((long)first, false), ((long)first, true) }));
     }
 
     [Test]
