@@ -33,6 +33,8 @@ public sealed class GatewayMetrics : IDisposable
             () => PerListener(static l => l.TlsFailures), "{session}", "Client TLS handshakes that failed");
         Meter.CreateObservableCounter("gateway.commands",
             ObserveCommands, "{command}", "Commands evaluated by the rule engine, by decision");
+        Meter.CreateObservableCounter("gateway.upstream.sessions",
+            ObserveUpstreamSessions, "{session}", "Upstream sessions client sessions started on, by origin (opened, or reused from target.pool)");
         Meter.CreateObservableCounter("gateway.frame_log.records",
             () => new Measurement<long>(Volatile.Read(ref _frameLogRecords)), "{record}", "Records appended to the frame log");
         Meter.CreateObservableCounter("gateway.frame_log.failures",
@@ -53,6 +55,11 @@ public sealed class GatewayMetrics : IDisposable
         Meter.CreateObservableCounter("gateway.frame_log.refusals_unrecorded",
             () => new Measurement<long>(total()), "{connection}", "Connections refused before identification whose record the budget suppressed");
 
+    /// <summary>Publishes the idle upstream sessions the targets' pools hold (<c>target.pool</c>).</summary>
+    public void TrackIdleUpstreamSessions(Func<long> idle) =>
+        Meter.CreateObservableUpDownCounter("gateway.upstream.sessions.idle",
+            () => new Measurement<long>(idle()), "{session}", "Idle upstream sessions kept for reuse (target.pool)");
+
     public void Dispose() => Meter.Dispose();
 
     private IEnumerable<Measurement<long>> PerListener(Func<ListenerMetrics, long> read)
@@ -71,6 +78,17 @@ public sealed class GatewayMetrics : IDisposable
                 if (count > 0)
                     yield return new Measurement<long>(count, listener.Tag, new("reason", ListenerMetrics.RefusalReasonNames[reason]));
             }
+        }
+    }
+
+    private IEnumerable<Measurement<long>> ObserveUpstreamSessions()
+    {
+        foreach (var listener in _listeners.Values)
+        {
+            if (listener.UpstreamOpened > 0)
+                yield return new Measurement<long>(listener.UpstreamOpened, listener.Tag, new("origin", "opened"));
+            if (listener.UpstreamReused > 0)
+                yield return new Measurement<long>(listener.UpstreamReused, listener.Tag, new("origin", "reused"));
         }
     }
 

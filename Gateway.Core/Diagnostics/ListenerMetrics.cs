@@ -19,6 +19,8 @@ public sealed class ListenerMetrics
     private long _failed;
     private long _handshakeTimeouts;
     private long _tlsFailures;
+    private long _upstreamOpened;
+    private long _upstreamReused;
 
     internal ListenerMetrics(string listener)
     {
@@ -35,6 +37,8 @@ public sealed class ListenerMetrics
     internal long Failed => Volatile.Read(ref _failed);
     internal long HandshakeTimeouts => Volatile.Read(ref _handshakeTimeouts);
     internal long TlsFailures => Volatile.Read(ref _tlsFailures);
+    internal long UpstreamOpened => Volatile.Read(ref _upstreamOpened);
+    internal long UpstreamReused => Volatile.Read(ref _upstreamReused);
 
     internal long RefusedCount(int reason) => Volatile.Read(ref _refused[reason]);
 
@@ -53,6 +57,9 @@ public sealed class ListenerMetrics
     public void HandshakeTimedOut() => Interlocked.Increment(ref _handshakeTimeouts);
 
     public void TlsHandshakeFailed() => Interlocked.Increment(ref _tlsFailures);
+
+    /// <summary>Counts the upstream session a client session started on: a new one, or one from <c>target.pool</c>.</summary>
+    public void UpstreamSessionStarted(bool reused) => Interlocked.Increment(ref reused ? ref _upstreamReused : ref _upstreamOpened);
 
     /// <summary>Counts one command by the action the rule engine chose for it.</summary>
     public void CommandDecided(DecisionAction action)

@@ -42,7 +42,9 @@ public sealed class GatewayRuntime : IAsyncDisposable
         };
         var refusals = Services.RefusalRecords;
         Services.Metrics.TrackUnrecordedRefusals(() => refusals.UnrecordedTotal);
-        Handlers = [new PostgresProtocolHandler(loggers)];
+        var postgres = new PostgresProtocolHandler(loggers);
+        Services.Metrics.TrackIdleUpstreamSessions(() => postgres.IdleUpstreamSessions);
+        Handlers = [postgres];
         Health = [new FrameLogHealth(frameLog), new SinkHealthContributor(sinks)];
     }
 

@@ -53,6 +53,16 @@ public sealed class PostgresProtocolHandler : IProtocolHandler, IConnectionRefus
         }
     }
 
+    /// <summary>Idle upstream sessions in every target's pool.</summary>
+    public long IdleUpstreamSessions
+    {
+        get
+        {
+            lock (_pools)
+                return _pools.Values.Sum(pool => (long)pool.IdleCount);
+        }
+    }
+
     /// <summary>Closes the idle upstream sessions (the listeners have stopped, so none is taken any more).</summary>
     public async ValueTask DisposeAsync()
     {

@@ -179,11 +179,13 @@ internal sealed partial class PostgresSession
             _upstream = idle;
             _upstreamLease = idle.Lease;   // this session's lease: read here, before the session ends and hands it on
             PostgresLog.UpstreamReused(_logger, _client.SessionId, idle.ProcessId, idle.Lease);
+            _client.Metrics.UpstreamSessionStarted(reused: true);
             return true;
         }
         try
         {
             _upstream = await UpstreamConnector.ConnectAsync(target, user, database, extra, password, cancellationToken).ConfigureAwait(false);
+            _client.Metrics.UpstreamSessionStarted(reused: false);
             return true;
         }
         catch (UpstreamConnectException e)

@@ -85,6 +85,9 @@ public sealed class AdminEndpointTests
         pg.CommandDecided(DecisionAction.Deny);
         pg.CommandDecided(DecisionAction.Deny);
         pg.CommandDecided(DecisionAction.Allow);
+        pg.UpstreamSessionStarted(reused: false);
+        pg.UpstreamSessionStarted(reused: true);
+        pg.UpstreamSessionStarted(reused: true);
         _services.Metrics.FrameLogRecordWritten();
         await ListenerTests.WaitUntilAsync(() => _host.Listeners[0].ActiveSessions == 0);
 
@@ -99,6 +102,8 @@ public sealed class AdminEndpointTests
         Assert.That(text, Does.Contain("gateway_commands_total{decision=\"allow\",listener=\"pg\"} 1\n"));
         Assert.That(text, Does.Contain("gateway_commands_total{decision=\"deny\",listener=\"pg\"} 2\n"));
         Assert.That(text, Does.Contain("gateway_frame_log_records_total 1\n"));
+        Assert.That(text, Does.Contain("gateway_upstream_sessions_total{listener=\"pg\",origin=\"opened\"} 1\n"));
+        Assert.That(text, Does.Contain("gateway_upstream_sessions_total{listener=\"pg\",origin=\"reused\"} 2\n"));
         Assert.That(text, Does.Contain("# HELP gateway_connections_refused_total Client connections closed at accept, by reason\n"));
     }
 

@@ -107,6 +107,9 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
         return new GatewayUnderTest(root, config, runtime, host, server);
     }
 
+    /// <summary>The first listener's counters (<c>/metrics</c>).</summary>
+    public Gateway.Core.Diagnostics.ListenerMetrics Metrics => _runtime.Services.Metrics.For(Config.Listeners[0].Name);
+
     /// <summary>Idle upstream sessions the first listener's target keeps (<c>target.pool</c>).</summary>
     public int IdleUpstreamSessions =>
         _runtime.Handlers.OfType<PostgresProtocolHandler>().Single().PoolFor(Config.Listeners[0].Target, TimeProvider.System)?.IdleCount ?? 0;

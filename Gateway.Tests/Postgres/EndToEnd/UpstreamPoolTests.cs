@@ -63,6 +63,7 @@ public sealed class UpstreamPoolTests
         await using var next = await gateway.OpenAsync();
 
         Assert.That(await BackendPidAsync(next), Is.EqualTo(first), "the same backend, not a new fork");
+        Assert.That((gateway.Metrics.UpstreamOpened, gateway.Metrics.UpstreamReused), Is.EqualTo((1L, 1L)), "gateway_upstream_sessions_total");
         Assert.That(next.Timezone, Is.Not.EqualTo("Asia/Tokyo"), "the startup reports the reset TimeZone, not the first client's");
         Assert.That(await ScalarAsync(next, "SHOW TimeZone"), Is.EqualTo(next.Timezone));
         Assert.That(await ScalarAsync(next, "SELECT to_regclass('left_behind') IS NULL"), Is.True, "temporary table dropped");
