@@ -145,8 +145,12 @@ public static class TranscriptRenderer
     {
         var payload = record.Payload;
         var duration = record.DurationMs is { } ms ? " after " + FormatDuration(TimeSpan.FromMilliseconds(ms)) : "";
+        // The backend that served the session, as the target's own log names it (%p in PostgreSQL's log_line_prefix).
+        var backend = payload?["upstream"] is JsonObject upstream
+            ? $"; target backend {upstream["backend"]}{(upstream["reused"] is JsonValue reused && reused.GetValue<bool>() ? " (reused)" : "")}"
+            : "";
         return $"-- session ended ({payload?["reason"] ?? "unknown"}){duration}: {payload?["commands"] ?? 0} commands, "
-            + $"{payload?["denials"] ?? 0} denied, {payload?["bytes_in"] ?? 0} bytes in, {payload?["bytes_out"] ?? 0} bytes out\n";
+            + $"{payload?["denials"] ?? 0} denied, {payload?["bytes_in"] ?? 0} bytes in, {payload?["bytes_out"] ?? 0} bytes out{backend}\n";
     }
 
     private static string ConnectionRefused(FrameRecord record)

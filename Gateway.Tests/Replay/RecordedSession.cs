@@ -31,7 +31,7 @@ internal static class RecordedSession
         "INSERT 0 1\n" +
         "appdb=> select 1/0;\n" +
         "ERROR:  division by zero\n" +
-        "-- session ended (client_closed) after 8s: 4 commands, 1 denied, 312 bytes in, 1024 bytes out\n";
+        "-- session ended (client_closed) after 8s: 4 commands, 1 denied, 312 bytes in, 1024 bytes out; target backend 4242 (reused)\n";
 
     public static async Task WriteAsync(FrameLogFixture log)
     {
@@ -103,7 +103,11 @@ internal static class RecordedSession
             Kind = FrameKinds.SessionEnd,
             Direction = "gateway",
             DurationMs = 8000,
-            Payload = new JsonObject { ["reason"] = "client_closed", ["commands"] = 4, ["denials"] = 1, ["bytes_in"] = 312, ["bytes_out"] = 1024 },
+            Payload = new JsonObject
+            {
+                ["reason"] = "client_closed", ["commands"] = 4, ["denials"] = 1, ["bytes_in"] = 312, ["bytes_out"] = 1024,
+                ["upstream"] = new JsonObject { ["backend"] = 4242, ["reused"] = true },
+            },
         });
     }
 
