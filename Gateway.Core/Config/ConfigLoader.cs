@@ -172,8 +172,8 @@ internal sealed class ConfigValidator(string path, YamlMarks marks)
             Error(target, $"{key}.target.port", "must be a port number between 1 and 65535");
         if (target.PasswordEnv is not null && target.PasswordFile is not null)
             Error(target, $"{key}.target", "set password_env or password_file, not both");
-        if (target.Pool.MaxIdle is < 0 or > MaxPooledPerKey)
-            Error(target.Pool, $"{key}.target.pool.max_idle", $"must be between 0 (off) and {MaxPooledPerKey}");
+        if (target.Pool.MaxIdle is < 0 or > MaxIdlePerTarget)
+            Error(target.Pool, $"{key}.target.pool.max_idle", $"must be between 0 (off) and {MaxIdlePerTarget}");
         if (target.Pool.IdleTimeout <= TimeSpan.Zero)
             Error(target.Pool, $"{key}.target.pool.idle_timeout", "must be positive");
         if (target.Pool.MaxLifetime <= TimeSpan.Zero)
@@ -181,7 +181,7 @@ internal sealed class ConfigValidator(string path, YamlMarks marks)
     }
 
     /// <summary>Idle upstream sessions are PostgreSQL backends: a bound keeps a typo from holding a server's connection slots.</summary>
-    private const int MaxPooledPerKey = 1000;
+    private const int MaxIdlePerTarget = 1000;
 
     internal static bool TryParseBind(string bind, out IPEndPoint endpoint)
     {

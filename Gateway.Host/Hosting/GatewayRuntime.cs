@@ -42,7 +42,7 @@ public sealed class GatewayRuntime : IAsyncDisposable
         };
         var refusals = Services.RefusalRecords;
         Services.Metrics.TrackUnrecordedRefusals(() => refusals.UnrecordedTotal);
-        var postgres = new PostgresProtocolHandler(loggers);
+        var postgres = new PostgresProtocolHandler(loggers, time: Services.Time);
         Services.Metrics.TrackIdleUpstreamSessions(() => postgres.IdleUpstreamSessions);
         Handlers = [postgres];
         Health = [new FrameLogHealth(frameLog), new SinkHealthContributor(sinks)];

@@ -38,6 +38,6 @@ internal static partial class PostgresLog
     [LoggerMessage(2010, LogLevel.Error, "session {SessionId}: rule evaluation failed, statement denied: {Detail}")]
     public static partial void PolicyFailed(ILogger logger, string sessionId, string detail);
 
-    [LoggerMessage(2012, LogLevel.Debug, "session {SessionId}: reusing upstream backend {ProcessId} (client session {Lease} on it)")]
+    [LoggerMessage(2012, LogLevel.Debug, "session {SessionId}: reusing upstream backend {ProcessId} (held by {Lease} client sessions before)")]
     public static partial void UpstreamReused(ILogger logger, string sessionId, int processId, int lease);
 }

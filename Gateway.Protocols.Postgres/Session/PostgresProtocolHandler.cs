@@ -21,11 +21,14 @@ public sealed class PostgresProtocolHandler : IProtocolHandler, IConnectionRefus
     /// <summary>SQLSTATE too_many_connections, what PostgreSQL itself answers past max_connections.</summary>
     public const string TooManyConnectionsSqlState = "53300";
 
-    public PostgresProtocolHandler(ILoggerFactory loggers, SqlAnalyzer? analyzer = null)
+    public PostgresProtocolHandler(ILoggerFactory loggers, SqlAnalyzer? analyzer = null, TimeProvider? time = null)
     {
         Logger = loggers.CreateLogger("Gateway.Postgres");
         Analyzer = analyzer ?? new SqlAnalyzer();
+        _time = time ?? TimeProvider.System;
     }
+
+    private readonly TimeProvider _time;
 
     public string Protocol => PostgresSession.SqlProtocol;
 
@@ -39,7 +42,7 @@ public sealed class PostgresProtocolHandler : IProtocolHandler, IConnectionRefus
     /// The pool of <paramref name="target"/>'s idle upstream sessions; null unless its <c>pool</c> is on, and once the
     /// handler is disposed (a session still ending then closes its upstream session).
     /// </summary>
-    public UpstreamPool? PoolFor(TargetConfig target, TimeProvider time)
+    public UpstreamPool? PoolFor(TargetConfig target)
     {
         if (!target.Pool.Enabled)
             return null;
@@ -48,7 +51,7 @@ public sealed class PostgresProtocolHandler : IProtocolHandler, IConnectionRefus
             if (_disposed)
                 return null;
             if (!_pools.TryGetValue(target, out var pool))
-                _pools[target] = pool = new UpstreamPool(target.Pool, time);
+                _pools[target] = pool = new UpstreamPool(target.Pool, _time);
             return pool;
         }
     }

@@ -172,7 +172,7 @@ internal sealed partial class PostgresSession
         }
 
         var user = target.Username ?? startup.User ?? "postgres";
-        _pool = _handler.PoolFor(target, _client.Services.Time);
+        _pool = _handler.PoolFor(target);
         _poolKey = UpstreamPoolKey.For(user, database, extra);
         if (_pool?.TryTake(_poolKey) is { } idle)
         {
@@ -185,6 +185,7 @@ internal sealed partial class PostgresSession
         try
         {
             _upstream = await UpstreamConnector.ConnectAsync(target, user, database, extra, password, cancellationToken).ConfigureAwait(false);
+            _pool?.Opened(_upstream);
             _client.Metrics.UpstreamSessionStarted(reused: false);
             return true;
         }

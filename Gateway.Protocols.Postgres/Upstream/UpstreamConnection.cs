@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net.Security;
 using Gateway.Protocols.Postgres.Protocol;
@@ -31,11 +30,10 @@ public sealed class UpstreamConnection : IAsyncDisposable
         SecretKey = secretKey;
         _parameters = parameters;
         TransactionStatus = status;
-        OpenedAt = Stopwatch.GetTimestamp();
     }
 
-    /// <summary>When the connection was opened (<see cref="Stopwatch"/> ticks), for <c>pool.max_lifetime</c>.</summary>
-    public long OpenedAt { get; }
+    /// <summary>When the connection was opened, on the pool's clock (<see cref="UpstreamPool.Opened"/>), for <c>pool.max_lifetime</c>.</summary>
+    internal long OpenedAt { get; set; }
 
     /// <summary>How many client sessions have held this connection before the current one.</summary>
     public int Lease => Volatile.Read(ref _lease);

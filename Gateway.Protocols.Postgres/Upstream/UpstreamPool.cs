@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Gateway.Core.Config;
 
 namespace Gateway.Protocols.Postgres.Upstream;
@@ -12,10 +11,11 @@ namespace Gateway.Protocols.Postgres.Upstream;
 /// open, no cancel sent during it), then reset with <c>DISCARD ALL</c> (<see cref="UpstreamReset"/>); one that
 /// fails the reset is closed.</item>
 /// <item>It is handed out only to a client with the same <see cref="UpstreamPoolKey"/>, the most recently used
-/// first, and only when the server has sent nothing since (a terminated backend has sent its FATAL).</item>
+/// first, only when the server has sent nothing since (a terminated backend has sent its FATAL), and only before its
+/// <c>max_lifetime</c>. The sweep drops idle sessions that are dead, expired or too old.</item>
 /// <item>At most <c>max_idle</c> for the whole target, whatever the keys: clients choose part of the key (their
 /// startup parameters), so a per-key bound would let one client park backends without limit. When full, the session
-/// idle longest is closed to make room. Closed after <c>idle_timeout</c> unused, or when its client leaves after
+/// idle longest is closed to make room. Closed after <c>idle_timeout</c> unused, and never handed out or kept past
 /// <c>max_lifetime</c>.</item>
 /// </list>
 /// </summary>
@@ -23,7 +23,12 @@ public sealed class UpstreamPool : IAsyncDisposable
 {
     private static readonly TimeSpan ResetTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>The sweep runs at a quarter of idle_timeout, within these bounds.</summary>
+    private static readonly TimeSpan MinSweepPeriod = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan MaxSweepPeriod = TimeSpan.FromSeconds(5);
+
     private readonly TargetPoolConfig _config;
+    private readonly TimeProvider _time;
     private readonly Dictionary<UpstreamPoolKey, Stack<Idle>> _idle = [];
     private readonly Lock _lock = new();
     private readonly ITimer _sweep;
@@ -34,9 +39,15 @@ public sealed class UpstreamPool : IAsyncDisposable
     public UpstreamPool(TargetPoolConfig config, TimeProvider time)
     {
         _config = config;
-        var period = config.IdleTimeout / 4 < TimeSpan.FromMilliseconds(250) ? TimeSpan.FromMilliseconds(250) : config.IdleTimeout / 4;
+        _time = time;
+        var period = TimeSpan.FromTicks(Math.Clamp(config.IdleTimeout.Ticks / 4, MinSweepPeriod.Ticks, MaxSweepPeriod.Ticks));
         _sweep = time.CreateTimer(_ => Sweep(), null, period, period);
     }
+
+    /// <summary>Stamps a connection opened for this target (its age counts toward <c>max_lifetime</c>).</summary>
+    internal void Opened(UpstreamConnection connection) => connection.OpenedAt = _time.GetTimestamp();
+
+    private bool TooOld(UpstreamConnection connection) => _time.GetElapsedTime(connection.OpenedAt) >= _config.MaxLifetime;
 
     /// <summary>Idle sessions held now, all keys together.</summary>
     public int IdleCount
@@ -61,7 +72,7 @@ public sealed class UpstreamPool : IAsyncDisposable
                 Taken(key, stack);
                 connection = idle.Connection;
             }
-            if (connection.HasPendingInput())
+            if (connection.HasPendingInput() || TooOld(connection))
             {
                 _ = connection.CloseAsync(waitForServer: false).AsTask();
                 continue;
@@ -73,12 +84,13 @@ public sealed class UpstreamPool : IAsyncDisposable
 
     /// <summary>
     /// Takes back the session of a client that ended cleanly: resets it and keeps it, or closes it when it cannot be
-    /// kept (a cancel was sent, too old, the reset failed, the key is full, the pool is closing).
+    /// kept (a cancel was sent, too old, the reset failed, the pool is closing). A full pool closes the session idle
+    /// longest instead.
     /// </summary>
     internal async Task ReturnAsync(UpstreamPoolKey key, UpstreamConnection connection)
     {
         if (!connection.TryRelease()
-            || Stopwatch.GetElapsedTime(connection.OpenedAt) >= _config.MaxLifetime
+            || TooOld(connection)
             || !await connection.TryResetAsync(ResetTimeout).ConfigureAwait(false))
         {
             await connection.CloseAsync(waitForServer: false).ConfigureAwait(false);
@@ -94,7 +106,7 @@ public sealed class UpstreamPool : IAsyncDisposable
                     evicted = TakeLongestIdle();
                 if (!_idle.TryGetValue(key, out var stack))
                     _idle[key] = stack = new Stack<Idle>();
-                stack.Push(new Idle(connection, Stopwatch.GetTimestamp()));
+                stack.Push(new Idle(connection, _time.GetTimestamp()));
                 _count++;
                 kept = true;
             }
@@ -141,21 +153,24 @@ public sealed class UpstreamPool : IAsyncDisposable
         }
     }
 
+    /// <summary>Drops idle sessions unused for idle_timeout, past max_lifetime, or whose backend has gone.</summary>
     private async Task SweepAsync()
     {
-        var expired = new List<UpstreamConnection>();
-        var now = Stopwatch.GetTimestamp();
-        bool Expired(Idle idle) => Stopwatch.GetElapsedTime(idle.Since, now) >= _config.IdleTimeout;
+        var dropped = new List<UpstreamConnection>();
+        var now = _time.GetTimestamp();
+        bool Drop(Idle idle) => _time.GetElapsedTime(idle.Since, now) >= _config.IdleTimeout || TooOld(idle.Connection)
+            || idle.Connection.HasPendingInput();
         lock (_lock)
         {
             foreach (var key in _idle.Keys.ToArray())
             {
                 var stack = _idle[key];
-                if (!stack.Any(Expired))
+                var drop = stack.Where(Drop).ToHashSet();
+                if (drop.Count == 0)
                     continue;
+                dropped.AddRange(drop.Select(idle => idle.Connection));
                 // A stack enumerates from its top, the most recently used; rebuilt bottom first, it keeps that order.
-                expired.AddRange(stack.Where(Expired).Select(idle => idle.Connection));
-                var kept = new Stack<Idle>(stack.Where(idle => !Expired(idle)).Reverse());
+                var kept = new Stack<Idle>(stack.Where(idle => !drop.Contains(idle)).Reverse());
                 _count -= stack.Count - kept.Count;
                 if (kept.Count == 0)
                     _idle.Remove(key);
@@ -163,8 +178,7 @@ public sealed class UpstreamPool : IAsyncDisposable
                     _idle[key] = kept;
             }
         }
-        foreach (var connection in expired)
-            await connection.CloseAsync(waitForServer: true).ConfigureAwait(false);
+        await Task.WhenAll(dropped.Select(connection => connection.CloseAsync(waitForServer: true).AsTask())).ConfigureAwait(false);
     }
 
     /// <summary>Closes every idle session (each gets its Terminate); sessions returned afterwards are closed too.</summary>

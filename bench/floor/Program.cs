@@ -2,7 +2,8 @@
 // own socket stack (Pipelines.Sockets.Unofficial, inline pipe and socket completions, one socket thread per two
 // cores, zero-length reads upstream). No parsing, no policy, no frame log: what it costs per transaction is the
 // floor under anything built on this stack, so the gateway's distance to it is what its inspection costs, and the
-// floor's distance to pgbouncer is what the runtime costs. Not part of the product.
+// floor's distance to pgbouncer is what the runtime costs. It keeps no server connections (a new one per client),
+// so for connection-per-transaction workloads it is no floor. Not part of the product.
 //
 // usage: gateway-floor LISTEN_PORT UPSTREAM_PORT   (both on 127.0.0.1; prints "listening" once it accepts)
 using System.Buffers;

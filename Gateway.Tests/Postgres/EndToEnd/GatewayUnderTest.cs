@@ -111,8 +111,7 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
     public Gateway.Core.Diagnostics.ListenerMetrics Metrics => _runtime.Services.Metrics.For(Config.Listeners[0].Name);
 
     /// <summary>Idle upstream sessions the first listener's target keeps (<c>target.pool</c>).</summary>
-    public int IdleUpstreamSessions =>
-        _runtime.Handlers.OfType<PostgresProtocolHandler>().Single().PoolFor(Config.Listeners[0].Target, TimeProvider.System)?.IdleCount ?? 0;
+    public long IdleUpstreamSessions => _runtime.Handlers.OfType<PostgresProtocolHandler>().Single().IdleUpstreamSessions;
 
     public string Token(string subject = "agent-007", params string[] groups) =>
         _issuer.Issue(subject, groups.Length == 0 ? ["ai-agents"] : groups, TimeSpan.FromMinutes(10));
