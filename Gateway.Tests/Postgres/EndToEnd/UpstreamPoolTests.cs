@@ -126,6 +126,7 @@ public sealed class UpstreamPoolTests
         await using var gateway = await StartGatewayAsync("pool: { max_idle: 2 }");
         await _pg.ExecuteAsync("TRUNCATE pool_orders");
         var application = "unsynced-" + Guid.NewGuid().ToString("n")[..8];
+        var logFrom = new FileInfo(_pg.LogPath).Length;
         int first;
         await using (var client = await RawPgClient.ConnectAsync(gateway.Port))
         {
@@ -147,6 +148,9 @@ public sealed class UpstreamPoolTests
 
         Assert.That(gateway.IdleUpstreamSessions, Is.Zero);
         Assert.That(await _pg.ScalarAsync("SELECT count(*) FROM pool_orders"), Is.Zero, "the unsynced insert died with its backend");
+        // PostgreSQL 15 would refuse the reset inside the batch anyway (and log it): the gateway must not even try.
+        Assert.That((await ServerLogSinceAsync(logFrom)).Split('\n').Where(line => line.Contains($"[{first}]", StringComparison.Ordinal)),
+            Has.None.Contains("DISCARD ALL"), "no reset was sent to a backend inside a batch");
     }
 
     [Test]
@@ -303,6 +307,14 @@ public sealed class UpstreamPoolTests
         while (await LiveBackendsAsync([pid]) > 0 && DateTime.UtcNow < deadline)
             await Task.Delay(50);
         Assert.That(await LiveBackendsAsync([pid]), Is.Zero, $"backend {pid} has exited");
+    }
+
+    private async Task<string> ServerLogSinceAsync(long offset)
+    {
+        await using var log = new FileStream(_pg.LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        log.Seek(offset, SeekOrigin.Begin);
+        using var reader = new StreamReader(log);
+        return await reader.ReadToEndAsync();
     }
 
     /// <summary>The backend serving the (unique) application name, as the server sees it.</summary>
