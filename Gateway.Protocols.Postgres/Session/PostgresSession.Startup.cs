@@ -173,7 +173,8 @@ internal sealed partial class PostgresSession
 
         var user = target.Username ?? startup.User ?? "postgres";
         _pool = _handler.PoolFor(target);
-        _poolKey = UpstreamPoolKey.For(user, database, extra);
+        if (_pool is not null)
+            _poolKey = UpstreamPoolKey.For(user, database, extra);
         if (_pool?.TryTake(_poolKey) is { } idle)
         {
             _upstream = idle;

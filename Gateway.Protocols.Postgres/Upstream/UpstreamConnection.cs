@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Security;
 using Gateway.Protocols.Postgres.Protocol;
@@ -37,8 +36,6 @@ public sealed class UpstreamConnection : IAsyncDisposable
 
     /// <summary>How many client sessions have held this connection before the current one.</summary>
     public int Lease => Volatile.Read(ref _lease);
-
-    public bool Reused => Lease > 0;
 
     /// <summary>The plaintext pipe to the server (decrypted when TLS is on).</summary>
     public IDuplexPipe Transport => _channel.Transport;
@@ -132,24 +129,12 @@ public sealed class UpstreamConnection : IAsyncDisposable
     {
         var reset = new UpstreamReset();
         using var deadline = new CancellationTokenSource(timeout);
-        var transport = _channel.Transport;
         try
         {
-            PgFrontendWriter.WriteQuery(transport.Output, UpstreamReset.Query);
-            await transport.Output.FlushAsync(deadline.Token).ConfigureAwait(false);
-            while (true)
-            {
-                var result = await transport.Input.ReadAsync(deadline.Token).ConfigureAwait(false);
-                var reader = new SequenceReader<byte>(result.Buffer);
-                var done = false;
-                while (!done && PgMessageReader.TryReadFrame(ref reader, UpstreamConnector.MaxStartupMessageLength, out var frame))
-                    done = reset.Process(frame);
-                transport.Input.AdvanceTo(reader.Position, done ? reader.Position : result.Buffer.End);
-                if (done)
-                    break;
-                if (result.IsCompleted)
-                    return false;
-            }
+            PgFrontendWriter.WriteQuery(Transport.Output, UpstreamReset.Query);
+            await Transport.Output.FlushAsync(deadline.Token).ConfigureAwait(false);
+            if (!await UpstreamMessages.ReadUntilAsync(Transport, frame => reset.Process(frame), deadline.Token).ConfigureAwait(false))
+                return false;
         }
         catch (Exception e) when (e is UpstreamResetException or PgProtocolException or IOException or OperationCanceledException
             or InvalidOperationException or ObjectDisposedException)

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.IO.Pipelines;
 using Gateway.Core.Config;
 using Gateway.Protocols.Postgres.Protocol;
@@ -13,7 +12,7 @@ namespace Gateway.Protocols.Postgres.Upstream;
 public static class UpstreamConnector
 {
     /// <summary>Cap on any one server message during startup (parameters and errors are small).</summary>
-    public const int MaxStartupMessageLength = 1024 * 1024;
+    public const int MaxStartupMessageLength = UpstreamMessages.MaxMessageLength;
 
     /// <exception cref="UpstreamConnectException">Any failure to reach, secure, or authenticate to the target.</exception>
     /// <exception cref="OperationCanceledException">Only when <paramref name="cancellationToken"/> was cancelled.</exception>
@@ -86,40 +85,8 @@ public static class UpstreamConnector
 
     private static async Task RunStartupAsync(IDuplexPipe transport, UpstreamStartup startup, CancellationToken cancellationToken)
     {
-        while (true)
-        {
-            var result = await transport.Input.ReadAsync(cancellationToken).ConfigureAwait(false);
-            var buffer = result.Buffer;
-            bool ready;
-            SequencePosition consumed;
-            try
-            {
-                ready = ProcessBuffered(startup, buffer, transport.Output, out consumed);
-            }
-            catch
-            {
-                transport.Input.AdvanceTo(buffer.Start, buffer.End);
-                throw;
-            }
-            // Bytes after ReadyForQuery belong to the session: leave them unexamined in the pipe.
-            transport.Input.AdvanceTo(consumed, ready ? consumed : buffer.End);
-
-            await transport.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
-            if (ready)
-                return;
-            if (result.IsCompleted)
-                throw new UpstreamConnectException(UpstreamConnectStage.Protocol,
-                    $"upstream closed the connection during startup (state {startup.Current})");
-        }
-    }
-
-    private static bool ProcessBuffered(UpstreamStartup startup, in ReadOnlySequence<byte> buffer, IBufferWriter<byte> output, out SequencePosition consumed)
-    {
-        var reader = new SequenceReader<byte>(buffer);
-        var ready = false;
-        while (!ready && PgMessageReader.TryReadFrame(ref reader, MaxStartupMessageLength, out var frame))
-            ready = startup.Process(frame, output);
-        consumed = reader.Position;
-        return ready;
+        if (!await UpstreamMessages.ReadUntilAsync(transport, frame => startup.Process(frame, transport.Output), cancellationToken).ConfigureAwait(false))
+            throw new UpstreamConnectException(UpstreamConnectStage.Protocol,
+                $"upstream closed the connection during startup (state {startup.Current})");
     }
 }

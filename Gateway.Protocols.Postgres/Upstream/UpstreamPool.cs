@@ -29,11 +29,13 @@ public sealed class UpstreamPool : IAsyncDisposable
 
     private readonly TargetPoolConfig _config;
     private readonly TimeProvider _time;
-    private readonly Dictionary<UpstreamPoolKey, Stack<Idle>> _idle = [];
+
+    // Every idle session of the target in the order it was parked: the longest idle first, the most recently used
+    // last. At most max_idle (≤ 1000) entries, so a scan for a key costs less than the connect it saves.
+    private readonly List<Idle> _idle = [];
     private readonly Lock _lock = new();
     private readonly ITimer _sweep;
     private Task _sweeping = Task.CompletedTask;
-    private int _count;
     private bool _disposed;
 
     public UpstreamPool(TargetPoolConfig config, TimeProvider time)
@@ -55,7 +57,7 @@ public sealed class UpstreamPool : IAsyncDisposable
         get
         {
             lock (_lock)
-                return _count;
+                return _idle.Count;
         }
     }
 
@@ -67,10 +69,11 @@ public sealed class UpstreamPool : IAsyncDisposable
             UpstreamConnection connection;
             lock (_lock)
             {
-                if (_disposed || !_idle.TryGetValue(key, out var stack) || !stack.TryPop(out var idle))
+                var at = _disposed ? -1 : _idle.FindLastIndex(idle => idle.Key == key);
+                if (at < 0)
                     return null;
-                Taken(key, stack);
-                connection = idle.Connection;
+                connection = _idle[at].Connection;
+                _idle.RemoveAt(at);
             }
             if (connection.HasPendingInput() || TooOld(connection))
             {
@@ -96,51 +99,22 @@ public sealed class UpstreamPool : IAsyncDisposable
             await connection.CloseAsync(waitForServer: false).ConfigureAwait(false);
             return;
         }
-        UpstreamConnection? evicted = null;
-        var kept = false;
+        UpstreamConnection? closing = connection;
         lock (_lock)
         {
             if (!_disposed)
             {
-                if (_count >= _config.MaxIdle)
-                    evicted = TakeLongestIdle();
-                if (!_idle.TryGetValue(key, out var stack))
-                    _idle[key] = stack = new Stack<Idle>();
-                stack.Push(new Idle(connection, _time.GetTimestamp()));
-                _count++;
-                kept = true;
+                closing = null;
+                if (_idle.Count >= _config.MaxIdle)
+                {
+                    closing = _idle[0].Connection;
+                    _idle.RemoveAt(0);
+                }
+                _idle.Add(new Idle(key, connection, _time.GetTimestamp()));
             }
         }
-        if (evicted is not null)
-            await evicted.CloseAsync(waitForServer: true).ConfigureAwait(false);
-        if (!kept)
-            await connection.CloseAsync(waitForServer: true).ConfigureAwait(false);
-    }
-
-    /// <summary>Removes the session idle longest, of any key (under the lock; the stacks' bottoms are the candidates).</summary>
-    private UpstreamConnection TakeLongestIdle()
-    {
-        var (oldestKey, oldestSince) = (default(UpstreamPoolKey), long.MaxValue);
-        foreach (var (key, stack) in _idle)
-        {
-            var bottom = stack.Last();
-            if (bottom.Since < oldestSince)
-                (oldestKey, oldestSince) = (key, bottom.Since);
-        }
-        var oldest = _idle[oldestKey];
-        var kept = oldest.Reverse().Skip(1).ToArray();   // bottom first, without the bottom
-        var evicted = oldest.Last().Connection;
-        _idle[oldestKey] = new Stack<Idle>(kept);
-        Taken(oldestKey, _idle[oldestKey]);
-        return evicted;
-    }
-
-    /// <summary>Accounts for one session taken out of <paramref name="stack"/>; an emptied key is forgotten.</summary>
-    private void Taken(UpstreamPoolKey key, Stack<Idle> stack)
-    {
-        _count--;
-        if (stack.Count == 0)
-            _idle.Remove(key);
+        if (closing is not null)
+            await closing.CloseAsync(waitForServer: true).ConfigureAwait(false);
     }
 
     private void Sweep()
@@ -156,27 +130,14 @@ public sealed class UpstreamPool : IAsyncDisposable
     /// <summary>Drops idle sessions unused for idle_timeout, past max_lifetime, or whose backend has gone.</summary>
     private async Task SweepAsync()
     {
-        var dropped = new List<UpstreamConnection>();
         var now = _time.GetTimestamp();
-        bool Drop(Idle idle) => _time.GetElapsedTime(idle.Since, now) >= _config.IdleTimeout || TooOld(idle.Connection)
-            || idle.Connection.HasPendingInput();
+        List<UpstreamConnection> dropped;
         lock (_lock)
         {
-            foreach (var key in _idle.Keys.ToArray())
-            {
-                var stack = _idle[key];
-                var drop = stack.Where(Drop).ToHashSet();
-                if (drop.Count == 0)
-                    continue;
-                dropped.AddRange(drop.Select(idle => idle.Connection));
-                // A stack enumerates from its top, the most recently used; rebuilt bottom first, it keeps that order.
-                var kept = new Stack<Idle>(stack.Where(idle => !drop.Contains(idle)).Reverse());
-                _count -= stack.Count - kept.Count;
-                if (kept.Count == 0)
-                    _idle.Remove(key);
-                else
-                    _idle[key] = kept;
-            }
+            var drop = _idle.Where(idle => _time.GetElapsedTime(idle.Since, now) >= _config.IdleTimeout
+                || TooOld(idle.Connection) || idle.Connection.HasPendingInput()).ToHashSet();
+            dropped = [.. drop.Select(idle => idle.Connection)];
+            _idle.RemoveAll(drop.Contains);
         }
         await Task.WhenAll(dropped.Select(connection => connection.CloseAsync(waitForServer: true).AsTask())).ConfigureAwait(false);
     }
@@ -190,14 +151,13 @@ public sealed class UpstreamPool : IAsyncDisposable
         lock (_lock)
         {
             _disposed = true;
-            all = [.. _idle.Values.SelectMany(stack => stack).Select(idle => idle.Connection)];
+            all = [.. _idle.Select(idle => idle.Connection)];
             _idle.Clear();
-            _count = 0;
             sweeping = _sweeping;
         }
         await sweeping.ConfigureAwait(false);
         await Task.WhenAll(all.Select(connection => connection.CloseAsync(waitForServer: true).AsTask())).ConfigureAwait(false);
     }
 
-    private readonly record struct Idle(UpstreamConnection Connection, long Since);
+    private readonly record struct Idle(UpstreamPoolKey Key, UpstreamConnection Connection, long Since);
 }
