@@ -182,10 +182,7 @@ public sealed class UpstreamPoolTests
     {
         // idle_timeout 30 s: the sweep (every 5 s) drops the session because its backend has gone, not for its age.
         await using var gateway = await StartGatewayAsync("pool: { max_idle: 2, idle_timeout: 30s }");
-        int first;
-        await using (var connection = await gateway.OpenAsync())
-            first = await BackendPidAsync(connection);
-        await WaitForIdleAsync(gateway, 1);
+        var first = await ParkOneAsync(gateway);
         await _pg.ExecuteAsync($"SELECT pg_terminate_backend({first})");
         await WaitForBackendGoneAsync(first);
         await WaitForIdleAsync(gateway, 0);
@@ -219,10 +216,7 @@ public sealed class UpstreamPoolTests
     public async Task Idle_sessions_are_closed_after_idle_timeout()
     {
         await using var gateway = await StartGatewayAsync("pool: { max_idle: 2, idle_timeout: 1s }");
-        int first;
-        await using (var connection = await gateway.OpenAsync())
-            first = await BackendPidAsync(connection);
-        await WaitForIdleAsync(gateway, 1);
+        var first = await ParkOneAsync(gateway);
 
         await WaitForBackendGoneAsync(first);
         Assert.That(gateway.IdleUpstreamSessions, Is.Zero);
@@ -233,10 +227,7 @@ public sealed class UpstreamPoolTests
     {
         // What was fixed at connect (ALTER ROLE ... SET, a password since rotated) lasts no longer than max_lifetime.
         await using var gateway = await StartGatewayAsync("pool: { max_idle: 2, max_lifetime: 1s }");
-        int first;
-        await using (var connection = await gateway.OpenAsync())
-            first = await BackendPidAsync(connection);
-        await WaitForIdleAsync(gateway, 1);
+        var first = await ParkOneAsync(gateway);
         await Task.Delay(TimeSpan.FromSeconds(1.2));
 
         await using var next = await gateway.OpenAsync();
@@ -272,9 +263,7 @@ public sealed class UpstreamPoolTests
         int first;
         await using (var gateway = await StartGatewayAsync("pool: { max_idle: 2 }"))
         {
-            await using (var connection = await gateway.OpenAsync())
-                first = await BackendPidAsync(connection);
-            await WaitForIdleAsync(gateway, 1);
+            first = await ParkOneAsync(gateway);
             Assert.That(await LiveBackendsAsync([first]), Is.EqualTo(1));
         }
 
@@ -290,6 +279,16 @@ public sealed class UpstreamPoolTests
         while (!await condition() && DateTime.UtcNow < deadline)
             await Task.Delay(20);
         Assert.That(await condition(), Is.True, what);
+    }
+
+    /// <summary>One client session that ends cleanly at once; its backend, now idle in the pool.</summary>
+    private static async Task<int> ParkOneAsync(GatewayUnderTest gateway)
+    {
+        int pid;
+        await using (var connection = await gateway.OpenAsync())
+            pid = await BackendPidAsync(connection);
+        await WaitForIdleAsync(gateway, 1);
+        return pid;
     }
 
     private static async Task WaitForIdleAsync(GatewayUnderTest gateway, int count)
