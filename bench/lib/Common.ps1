@@ -107,6 +107,14 @@ function Get-MachineFacts {
     }
 }
 
+# Starts a proxy, under taskset on -Cpus when given, so the runtime sizes its threads for the CPUs it gets. taskset
+# execs the program, so the process (and its id) is the program's own.
+function Start-BenchProxy([string] $File, [string[]] $Arguments, [string] $Cpus, [string] $Stdout, [string] $Stderr) {
+    $command = if ($Cpus) { @{ FilePath = 'taskset'; ArgumentList = @('-c', $Cpus, $File) + $Arguments } }
+    else { @{ FilePath = $File; ArgumentList = $Arguments } }
+    Start-Process @command -PassThru -RedirectStandardOutput $Stdout -RedirectStandardError $Stderr
+}
+
 function Stop-BenchProcess($Process, [int] $GraceMs = 15000) {
     if ($null -eq $Process -or $Process.HasExited) { return }
     & kill -TERM $Process.Id 2>$null

@@ -8,10 +8,7 @@ function Start-BenchFloor($Server, [string] $Cpus) {
     if ($LASTEXITCODE -ne 0) { throw 'bench/floor did not build' }
     $port = Get-FreePort
     $binary = Join-Path $dir 'gateway-floor'
-    # As the gateway: started under taskset when pinned, so the runtime sizes its socket threads for its CPUs.
-    $command = if ($Cpus) { @{ FilePath = 'taskset'; ArgumentList = @('-c', $Cpus, $binary, $port, $Server.Port) } }
-    else { @{ FilePath = $binary; ArgumentList = @($port, $Server.Port) } }
-    $process = Start-Process @command -PassThru -RedirectStandardOutput (Join-Path $dir 'floor.log') -RedirectStandardError (Join-Path $dir 'floor.err')
+    $process = Start-BenchProxy $binary @("$port", "$($Server.Port)") $Cpus (Join-Path $dir 'floor.log') (Join-Path $dir 'floor.err')
     try { Wait-Port $port 30 }
     catch { Stop-BenchProcess $process; throw "the floor forwarder did not start: $(Get-Content -Raw (Join-Path $dir 'floor.err') -ErrorAction SilentlyContinue)" }
     [pscustomobject]@{ Port = $port; Process = $process }

@@ -46,11 +46,7 @@ $target
 $target
 "@ | Set-Content -Path $config
     $log = Join-Path $dir 'gateway.log'
-    # taskset execs the gateway, so the process (and its id) is the gateway's.
-    $command = if ($Cpus) { @{ FilePath = 'taskset'; ArgumentList = @('-c', $Cpus, $Gateway, 'run', '--config', $config) } }
-    else { @{ FilePath = $Gateway; ArgumentList = @('run', '--config', $config) } }
-    $process = Start-Process @command -PassThru `
-        -RedirectStandardOutput $log -RedirectStandardError (Join-Path $dir 'gateway.err')
+    $process = Start-BenchProxy $Gateway @('run', '--config', $config) $Cpus $log (Join-Path $dir 'gateway.err')
     try { Wait-Port $port 60; Wait-Port $tlsPort 10 }
     catch { Stop-BenchProcess $process; throw "the gateway did not start: $(Get-Content -Raw $log -ErrorAction SilentlyContinue) $(Get-Content -Raw (Join-Path $dir 'gateway.err') -ErrorAction SilentlyContinue)" }
     $token = (& $Gateway token --config $config --sub bench-agent --group ai-agents --ttl 1h | Select-Object -Last 1)
