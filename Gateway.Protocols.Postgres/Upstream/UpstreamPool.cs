@@ -7,8 +7,8 @@ namespace Gateway.Protocols.Postgres.Upstream;
 /// session mode keeps its server connections: a client that connects per command (an agent running <c>psql -c</c>
 /// per step) no longer costs a TCP connect, a SCRAM exchange and a backend fork each time.
 /// <list type="bullet">
-/// <item>A session is returned only after a clean end (the client's Terminate, nothing outstanding, no transaction
-/// open, no cancel sent during it), then reset with <c>DISCARD ALL</c> (<see cref="UpstreamReset"/>); one that
+/// <item>A session is returned only after a clean end (the client's Terminate, nothing outstanding, no extended batch
+/// left without its Sync, no transaction open, no cancel sent during it), then reset with <c>DISCARD ALL</c> (<see cref="UpstreamReset"/>); one that
 /// fails the reset is closed.</item>
 /// <item>It is handed out only to a client with the same <see cref="UpstreamPoolKey"/>, the most recently used
 /// first, only when the server has sent nothing since (a terminated backend has sent its FATAL), and only before its
