@@ -1,11 +1,13 @@
 namespace Gateway.Protocols.Postgres.Analysis;
 
 /// <summary>
-/// libpg_query lexes SQL as a server running with <c>standard_conforming_strings = on</c> and a UTF-8 client
-/// encoding. A session that changes either makes the server read later texts differently from the analyser —
-/// <c>'\'</c> ends a literal in one and not in the other, a GBK or SJIS byte swallows the quote after it — so a
-/// statement hidden in what the analyser took for a literal would run unseen. Changes to these settings are
-/// refused here; the protocol layer should also watch the server's ParameterStatus reports for them.
+/// libpg_query lexes SQL as a server running with <c>standard_conforming_strings = on</c> and a UTF-8 (or SQL_ASCII,
+/// which the server takes as it comes) client encoding. A session that changes either makes the server read later
+/// texts differently from the analyser — <c>'\'</c> ends a literal in one and not in the other, a GBK or SJIS byte
+/// swallows the quote after it — so a statement hidden in what the analyser took for a literal would run unseen.
+/// So changes are refused three ways: SET, <c>set_config</c>, ALTER ... SET and UPDATE of <c>pg_settings</c> are
+/// refused by the analysis; a session whose server starts with other values is refused at startup; and a session
+/// whose server reports a change anyway (a function that calls <c>set_config</c>) is ended (docs/postgres.md).
 /// </summary>
 internal static class LexerSettings
 {
@@ -25,10 +27,45 @@ internal static class LexerSettings
             $"setting {setting} to {(value is null ? "a computed value" : $"'{value}'")} would make the server read SQL differently from the gateway's analysis");
     }
 
+    /// <summary>
+    /// <c>pg_settings</c> is a view whose update rule calls <c>set_config</c>, so <c>UPDATE pg_settings SET setting =
+    /// 'off' WHERE name = 'standard_conforming_strings'</c> is a SET by another name. Its WHERE decides which setting
+    /// it reaches, so every UPDATE naming the view is refused (SET changes any other setting).
+    /// </summary>
+    public static void EnsureNotSettingsUpdate(IReadOnlyList<string> tables)
+    {
+        foreach (var table in tables)
+        {
+            if (table is "pg_settings" or "pg_catalog.pg_settings" || table.EndsWith(".pg_catalog.pg_settings", StringComparison.Ordinal))
+                throw new AnalysisRefusedException("an UPDATE of pg_settings can change how the server reads SQL; use SET for other settings");
+        }
+    }
+
+    /// <summary>
+    /// The first setting in a server's ParameterStatus reports that the analyser does not assume, as text for the
+    /// client and the log; null when the session reads SQL as the analyser does.
+    /// </summary>
+    public static string? Unsafe(IReadOnlyDictionary<string, string> reported)
+    {
+        foreach (var setting in (ReadOnlySpan<string>)["standard_conforming_strings", "client_encoding"])
+        {
+            if (reported.TryGetValue(setting, out var value) && !IsSafe(setting, value))
+                return Describe(setting, value);
+        }
+        return null;
+    }
+
+    /// <summary>The same for one report; null when <paramref name="setting"/> is not governed or is safe.</summary>
+    public static string? Unsafe(string setting, string value) =>
+        Governs(setting) && !IsSafe(setting, value) ? Describe(setting, value) : null;
+
+    private static string Describe(string setting, string value) =>
+        $"the target reports {setting} = '{value}', with which the server reads SQL differently from the gateway's analysis";
+
     private static bool IsSafe(string setting, string value) => setting switch
     {
         "standard_conforming_strings" => TrueSpellings.Contains(value),
-        "client_encoding" => NormalizeEncoding(value) is "utf8" or "unicode",
+        "client_encoding" => NormalizeEncoding(value) is "utf8" or "unicode" or "sqlascii",
         _ => true,
     };
 

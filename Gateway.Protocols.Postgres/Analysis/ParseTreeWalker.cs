@@ -418,6 +418,8 @@ internal sealed partial class ParseTreeWalker : IDisposable
                 statement.ModifiesData = true;
                 break;
             case NodeKind.Update:
+                LexerSettings.EnsureNotSettingsUpdate(statement.Tables);
+                goto case NodeKind.Delete;
             case NodeKind.Delete:
                 // A WHERE naming no column (WHERE true, WHERE 1 = 1) keeps every row or none: no filter.
                 statement.HasWhere = statement.SawWhere && statement.WhereNamesColumn;

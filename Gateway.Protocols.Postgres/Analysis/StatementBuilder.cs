@@ -49,6 +49,9 @@ internal sealed class StatementBuilder(bool nested)
     /// <summary>SELECT ... INTO: the query creates a table.</summary>
     public bool SelectsInto { get; set; }
 
+    /// <summary>The relations named so far, in order of appearance.</summary>
+    public IReadOnlyList<string> Tables => tables;
+
     public void AddTable(string name) => AddDistinct(tables, ref tableSet, name);
 
     public void AddFunction(string name) => AddDistinct(functions, ref functionSet, name);

@@ -40,4 +40,7 @@ internal static partial class PostgresLog
 
     [LoggerMessage(2012, LogLevel.Debug, "session {SessionId}: reusing upstream backend {ProcessId} (held by {Lease} client sessions before)")]
     public static partial void UpstreamReused(ILogger logger, string sessionId, int processId, int lease);
+
+    [LoggerMessage(2013, LogLevel.Warning, "session {SessionId}: ended, {Detail}")]
+    public static partial void LexerSettingsChanged(ILogger logger, string sessionId, string detail);
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using Gateway.Core.Masking;
 using Gateway.Core.Policy;
+using Gateway.Protocols.Postgres.Analysis;
 using Gateway.Protocols.Postgres.Protocol;
 using Gateway.Protocols.Postgres.Protocol.Messages;
 
@@ -130,6 +131,10 @@ internal sealed partial class PostgresSession
             case BackendMessageType.ParameterStatus:
                 var parameter = ParameterStatus.Decode(frame.Payload);
                 _upstream!.UpdateParameter(parameter.Name, parameter.Value);
+                // A change the analysis could not refuse (a function calling set_config): later texts would be read
+                // differently by the server, so the session ends here (fail closed).
+                if (LexerSettings.Unsafe(parameter.Name, parameter.Value) is { } unsafeSetting)
+                    throw new LexerSettingsChangedException(unsafeSetting);
                 break;
             case BackendMessageType.Authentication or BackendMessageType.BackendKeyData or BackendMessageType.NegotiateProtocolVersion:
                 throw new PgProtocolException(PgProtocolViolation.UnexpectedMessage, $"the target sent {PgMessageReader.TypeText(frame.Type)} after startup");

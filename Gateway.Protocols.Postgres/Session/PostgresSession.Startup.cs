@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Gateway.Core.Audit;
 using Gateway.Core.Config;
 using Gateway.Core.Policy;
+using Gateway.Protocols.Postgres.Analysis;
 using Gateway.Protocols.Postgres.Protocol;
 using Gateway.Protocols.Postgres.Protocol.Messages;
 using Gateway.Protocols.Postgres.Upstream;
@@ -128,6 +129,14 @@ internal sealed partial class PostgresSession
             return false;
 
         var upstream = _upstream!;
+        // The server's own report covers every source of these values: the client's startup parameters, ALTER ROLE
+        // or DATABASE ... SET, postgresql.conf.
+        if (LexerSettings.Unsafe(upstream.ParameterStatus) is { } unsafeSetting)
+        {
+            _endReason = $"refused: {unsafeSetting}";
+            await AuditErrorQuietlyAsync("gateway", "FATAL", LexerSettingsSqlState, unsafeSetting).ConfigureAwait(false);
+            return await RefuseAsync(LexerSettingsSqlState, $"{unsafeSetting}; connect with standard_conforming_strings on and client_encoding UTF8").ConfigureAwait(false);
+        }
         if (!_client.MarkAuthenticated())
         {
             _endReason = "handshake timeout";

@@ -5,6 +5,7 @@ using Gateway.Core.Audit;
 using Gateway.Core.Identity;
 using Gateway.Core.Policy;
 using Gateway.Core.Sessions;
+using Gateway.Protocols.Postgres.Analysis;
 using Gateway.Protocols.Postgres.Protocol;
 using Gateway.Protocols.Postgres.Protocol.Messages;
 using Gateway.Protocols.Postgres.Upstream;
@@ -72,6 +73,12 @@ internal sealed partial class PostgresSession : IDisposable
 
     public const string SqlProtocol = "postgres";
 
+    /// <summary>
+    /// feature_not_supported: a session whose server would read SQL differently from the analysis
+    /// (<see cref="LexerSettings"/>) is refused at startup or ended.
+    /// </summary>
+    private const string LexerSettingsSqlState = "0A000";
+
     // The listener's rules, looked up once per session: a reload swaps Current inside the same source.
     private IPolicySource Policy => _policy ??= _client.Services.PolicyFor(_client.Listener);
 
@@ -95,6 +102,13 @@ internal sealed partial class PostgresSession : IDisposable
             PostgresLog.ProtocolViolation(_logger, _client.SessionId, e.Message);
             await AuditErrorQuietlyAsync("gateway", "FATAL", e.SqlState, e.Message).ConfigureAwait(false);
             await TrySendFatalAsync(e.ToError()).ConfigureAwait(false);
+        }
+        catch (LexerSettingsChangedException e)
+        {
+            _endReason = $"ended: {e.Message}";
+            PostgresLog.LexerSettingsChanged(_logger, _client.SessionId, e.Message);
+            await AuditErrorQuietlyAsync("gateway", "FATAL", LexerSettingsSqlState, e.Message).ConfigureAwait(false);
+            await TrySendFatalAsync(new PgError(PgSeverity.Fatal, LexerSettingsSqlState, $"terminating connection: {e.Message}")).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

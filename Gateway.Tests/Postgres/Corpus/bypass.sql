@@ -940,6 +940,14 @@ SET client_encoding TO 'GBK';
 SET NAMES 'SJIS';
 -- ----
 -- expect: parse_error
+-- name: update-pg-settings-lexer-setting
+UPDATE pg_settings SET setting = 'off' WHERE name = 'standard_conforming_strings';
+-- ----
+-- expect: parse_error
+-- name: update-pg-catalog-pg-settings-encoding
+UPDATE pg_catalog.pg_settings SET setting = 'SJIS' WHERE name = 'client_encoding';
+-- ----
+-- expect: parse_error
 -- name: set-config-lexer-setting
 SELECT set_config('standard_conforming_strings', 'off', false);
 -- ----
