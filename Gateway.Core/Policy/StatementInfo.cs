@@ -33,7 +33,8 @@ public sealed record StatementInfo
     /// <summary>
     /// The name the statement acts on by reference: the prepared statement of PREPARE, EXECUTE and DEALLOCATE
     /// (null for DEALLOCATE ALL), the cursor of DECLARE, FETCH, MOVE and CLOSE, the channel of LISTEN, NOTIFY and
-    /// UNLISTEN. A protocol layer uses it to make EXECUTE inherit its PREPARE's decision.
+    /// UNLISTEN, what DISCARD discards (<c>all</c>, <c>plans</c>, <c>sequences</c>, <c>temp</c>). A protocol layer uses
+    /// it to make EXECUTE inherit its PREPARE's decision and to follow the session's prepared statements.
     /// </summary>
     public string? Name { get; init; }
 }

@@ -32,7 +32,6 @@ internal static class StatementClassifier
         ["LoadStmt"] = Writes(StatementKinds.Load),
         ["RefreshMatViewStmt"] = Writes(StatementKinds.Refresh),
         ["TransactionStmt"] = Reads(StatementKinds.Transaction),
-        ["DiscardStmt"] = Reads(StatementKinds.Discard),
         ["LockStmt"] = Reads(StatementKinds.Lock),
         ["ReindexStmt"] = Reads(StatementKinds.Reindex),
         ["ClusterStmt"] = Reads(StatementKinds.Cluster),
@@ -121,7 +120,7 @@ internal static class StatementClassifier
     [
         "SelectStmt", "UpdateStmt", "DeleteStmt", "CopyStmt", "GrantStmt", "GrantRoleStmt", "AlterDefaultPrivilegesStmt",
         "AlterSystemStmt", "AlterRoleSetStmt", "VariableSetStmt", "VariableShowStmt", "ConstraintsSetStmt", "ExplainStmt",
-        "VacuumStmt", "DropStmt", "RenameStmt", "PrepareStmt", "ExecuteStmt", "DeallocateStmt", "DeclareCursorStmt",
+        "VacuumStmt", "DropStmt", "RenameStmt", "PrepareStmt", "ExecuteStmt", "DeallocateStmt", "DiscardStmt", "DeclareCursorStmt",
         "FetchStmt", "ClosePortalStmt", "ListenStmt", "NotifyStmt", "UnlistenStmt",
     ]);
 
@@ -219,6 +218,18 @@ internal static class StatementClassifier
                 break;
             case "DeallocateStmt":
                 Named(statement, StatementKinds.Deallocate, body, "name"u8);
+                break;
+            case "DiscardStmt":
+                // DISCARD ALL deallocates every prepared statement; the protocol layer needs to tell it from the others.
+                Set(statement, StatementKinds.Discard, false);
+                statement.Name = TreeJson.GetString(body, "target"u8) switch
+                {
+                    "DISCARD_ALL" => "all",
+                    "DISCARD_PLANS" => "plans",
+                    "DISCARD_SEQUENCES" => "sequences",
+                    "DISCARD_TEMP" => "temp",
+                    var other => other,
+                };
                 break;
             case "DeclareCursorStmt":
             case "ClosePortalStmt":

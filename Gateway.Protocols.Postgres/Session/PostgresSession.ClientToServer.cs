@@ -106,18 +106,20 @@ internal sealed partial class PostgresSession
                 return false;
             case FrontendMessageType.Describe:
                 var describe = Describe.Decode(frame.Payload);
+                _prepared.Find(describe.Name, out var described);
                 await ForwardAsync(frame, describe.Kind == PgObjectKind.Statement
-                    ? new PendingResponse(PendingKind.Describe) { DescribedStatement = _statements.GetValueOrDefault(describe.Name) }
+                    ? new PendingResponse(PendingKind.Describe) { DescribedStatement = described }
                     : new PendingResponse(PendingKind.Describe) { DescribedPortal = _portals.GetValueOrDefault(describe.Name) },
                     cancellationToken).ConfigureAwait(false);
                 return false;
             case FrontendMessageType.Close:
                 var close = Close.Decode(frame.Payload);
+                var closing = new PendingResponse(PendingKind.Close);
                 if (close.Kind == PgObjectKind.Statement)
-                    _statements.Remove(close.Name);
+                    _prepared.Remove(closing, close.Name);
                 else
                     _portals.Remove(close.Name);
-                await ForwardAsync(frame, new PendingResponse(PendingKind.Close), cancellationToken).ConfigureAwait(false);
+                await ForwardAsync(frame, closing, cancellationToken).ConfigureAwait(false);
                 return false;
             case FrontendMessageType.Sync:
                 Sync.Decode(frame.Payload);
@@ -164,16 +166,18 @@ internal sealed partial class PostgresSession
     private async ValueTask OnQueryAsync(PgFrame frame, CancellationToken cancellationToken)
     {
         var text = Query.Decode(frame.Payload).GetText();
-        var command = _sqlPrepared.Inherit(_handler.Analyzer.Analyze(text, CommandOrigin.Query));
+        var command = SqlPreparedCommands.Inherit(_handler.Analyzer.Analyze(text, CommandOrigin.Query), _commandOfPrepared);
         var decision = Decide(command);
+        if (!decision.IsBlocking && _prepared.FirstUnknownExecute(command) is { } uncertain)
+            decision = UncertainStatementDenial(uncertain);
         decision = await RecordCommandAsync(command, text, decision, null, cancellationToken).ConfigureAwait(false);
         if (decision.IsBlocking)
         {
             await DenyWithPlaceholderQueryAsync(PendingKind.Query, decision, cancellationToken).ConfigureAwait(false);
             return;
         }
-        _sqlPrepared.Remember(command);
         var pending = new PendingResponse(PendingKind.Query) { Decision = decision, Capture = NewCapture() };
+        _prepared.Apply(pending, command, text);
         await ForwardAsync(frame, pending, cancellationToken).ConfigureAwait(false);
     }
 
@@ -181,7 +185,7 @@ internal sealed partial class PostgresSession
     {
         var parse = Parse.Decode(frame.Payload);
         var text = parse.GetText();
-        var command = _sqlPrepared.Inherit(_handler.Analyzer.Analyze(text, CommandOrigin.Prepare));
+        var command = SqlPreparedCommands.Inherit(_handler.Analyzer.Analyze(text, CommandOrigin.Prepare), _commandOfPrepared);
         var decision = Decide(command);
         if (decision.IsBlocking)
         {
@@ -190,24 +194,21 @@ internal sealed partial class PostgresSession
             await DenyInBatchAsync(PendingKind.Parse, decision, cancellationToken).ConfigureAwait(false);
             return;
         }
-        _statements[parse.StatementName] = new PreparedStatement(parse.StatementName, text, command);
-        await ForwardAsync(frame, new PendingResponse(PendingKind.Parse), cancellationToken).ConfigureAwait(false);
+        var parsing = new PendingResponse(PendingKind.Parse);
+        _prepared.Create(parsing, new PreparedStatement(parse.StatementName, text, command));
+        await ForwardAsync(frame, parsing, cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask OnBindAsync(PgFrame frame, CancellationToken cancellationToken)
     {
         var bind = Bind.Decode(frame.Payload);
-        var statement = _statements.GetValueOrDefault(bind.Statement);
-        if (statement is null && _sqlPrepared.TryGet(bind.Statement, out var sqlPrepared))
+        // Fail closed: a statement the gateway never analysed, or may not be the one it analysed, is never bound.
+        var state = _prepared.Find(bind.Statement, out var statement);
+        if (state != StatementState.Known)
         {
-            // A statement prepared with SQL PREPARE can be bound by name in the extended protocol too.
-            statement = new PreparedStatement(bind.Statement, sqlPrepared.Text, sqlPrepared);
-            _statements[bind.Statement] = statement;
-        }
-        if (statement is null)
-        {
-            // Fail closed: a statement the gateway never analysed is never bound.
-            var decision = GatewayDenial("unknown-statement", $"prepared statement \"{bind.Statement}\" was not prepared through the gateway");
+            var decision = state == StatementState.Unknown
+                ? UncertainStatementDenial(bind.Statement)
+                : GatewayDenial("unknown-statement", $"prepared statement \"{bind.Statement}\" was not prepared through the gateway");
             await DenyInBatchAsync(PendingKind.Bind, decision, cancellationToken).ConfigureAwait(false);
             return;
         }
@@ -215,7 +216,7 @@ internal sealed partial class PostgresSession
         var formats = new short[bind.ResultFormats.Count];
         for (var i = 0; i < formats.Length; i++)
             formats[i] = bind.ResultFormats.For(i);
-        _portals[bind.Portal] = new Portal(bind.Portal, statement, formats, DescribeParameters(bind));
+        _portals[bind.Portal] = new Portal(bind.Portal, statement!, formats, DescribeParameters(bind));
         await ForwardAsync(frame, new PendingResponse(PendingKind.Bind), cancellationToken).ConfigureAwait(false);
     }
 
@@ -322,6 +323,9 @@ internal sealed partial class PostgresSession
         _client.Metrics.CommandDecided(decision.Action);
         return CopyToMasking.Apply(command, decision);
     }
+
+    private static Decision UncertainStatementDenial(string name) => GatewayDenial("uncertain-statement",
+        $"prepared statement \"{name}\" may not be the one the gateway analysed: an error made the server skip a Parse, Close, PREPARE or DEALLOCATE of it; close (DEALLOCATE) it and prepare it again");
 
     private static Decision GatewayDenial(string ruleId, string message) => new()
     {

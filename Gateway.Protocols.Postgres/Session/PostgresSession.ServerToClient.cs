@@ -98,12 +98,14 @@ internal sealed partial class PostgresSession
                 return;
             case BackendMessageType.ParseComplete:
                 Complete(PendingKind.Parse);
+                _prepared.Confirmed(head!);
                 break;
             case BackendMessageType.BindComplete:
                 Complete(PendingKind.Bind);
                 break;
             case BackendMessageType.CloseComplete:
                 Complete(PendingKind.Close);
+                _prepared.Confirmed(head!);
                 break;
             case BackendMessageType.NoData:
                 Complete(PendingKind.Describe);
@@ -318,9 +320,18 @@ internal sealed partial class PostgresSession
 
         if (head?.Kind is PendingKind.Parse or PendingKind.Bind or PendingKind.Describe or PendingKind.Execute or PendingKind.Close)
         {
-            // The server now skips every message until Sync, so those will get no answer: drop their entries.
+            // The server now skips every message until Sync, so those will get no answer: drop their entries, and
+            // what their Parse and Close would have done to prepared statements is not known.
             while (_pending.TryPeek(out var next) && next.Kind != PendingKind.Sync)
+            {
                 _pending.TryDequeue(out _);
+                _prepared.FailedOrSkipped(next);
+            }
+        }
+        else if (head?.Kind == PendingKind.Query)
+        {
+            // The rest of the query did not run: which of its PREPAREs and DEALLOCATEs did is not known.
+            _prepared.FailedOrSkipped(head);
         }
     }
 
@@ -332,7 +343,11 @@ internal sealed partial class PostgresSession
         while (_pending.TryDequeue(out var entry))
         {
             if (entry.Kind is PendingKind.Query or PendingKind.Sync or PendingKind.FunctionCall or PendingKind.Internal)
+            {
+                _prepared.Confirmed(entry);
                 break;
+            }
+            _prepared.FailedOrSkipped(entry);   // skipped after an error in its batch
         }
         _status = status;
         _upstream!.TransactionStatus = status;

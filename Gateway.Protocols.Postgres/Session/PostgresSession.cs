@@ -28,9 +28,8 @@ internal sealed partial class PostgresSession : IDisposable
     private readonly ILogger _logger;
     private readonly SessionAudit _audit;
     private readonly PendingQueue _pending = new();
-    private readonly Dictionary<string, PreparedStatement> _statements = new(StringComparer.Ordinal);
+    private readonly PreparedStatements _prepared = new();
     private readonly Dictionary<string, Portal> _portals = new(StringComparer.Ordinal);
-    private readonly SqlPreparedCommands _sqlPrepared = new();
     private readonly SemaphoreSlim _clientWrite = new(1, 1);
     private readonly SemaphoreSlim _serverWrite = new(1, 1);
     private readonly CancellationTokenSource _ended = new();
@@ -67,11 +66,15 @@ internal sealed partial class PostgresSession : IDisposable
         _logger = handler.Logger;
         _maxMessageBytes = client.Listener.MaxMessageBytes;
         var target = client.Listener.Target;
+        _commandOfPrepared = _prepared.CommandOf;
         _audit = new SessionAudit(client.Services.FrameLog, client.SessionId, client.Listener.Name, SqlProtocol,
             client.RemoteEndPoint, $"{target.Host}:{target.Port}", client.Services.Config.Audit.Capture);
     }
 
     public const string SqlProtocol = "postgres";
+
+    // EXECUTE name inherits the statements of name's PREPARE or Parse (one delegate per session, not per query).
+    private readonly Func<string, Command?> _commandOfPrepared;
 
     /// <summary>
     /// feature_not_supported: a session whose server would read SQL differently from the analysis

@@ -3,13 +3,14 @@ using Gateway.Core.Policy;
 namespace Gateway.Protocols.Postgres.Session;
 
 /// <summary>
-/// The statements a session prepared with SQL <c>PREPARE name AS ...</c>, by name (case-insensitive, as the server
-/// folds unquoted names), so <c>EXECUTE name</c> is judged with the statements it runs. A session keeps one; the
-/// backtest keeps one per recorded session, so both judge an EXECUTE alike.
+/// The statements prepared with SQL <c>PREPARE name AS ...</c> in a recorded session, by name, so the backtest judges
+/// <c>EXECUTE name</c> with the statements it runs, as the live session does (<see cref="Inherit(Command, Func{string, Command?})"/>
+/// is shared; the live session keeps the server's whole name space, Parse included). Names are compared exactly: the
+/// parser has already folded unquoted names, and a quoted name keeps its case on the server too.
 /// </summary>
 public sealed class SqlPreparedCommands
 {
-    private readonly Dictionary<string, Command> _prepared = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, Command> _prepared = new(StringComparer.Ordinal);
 
     public int Count => _prepared.Count;
 
@@ -17,14 +18,19 @@ public sealed class SqlPreparedCommands
     public bool TryGet(string name, out Command command) => _prepared.TryGetValue(name, out command!);
 
     /// <summary><paramref name="command"/> with the statements of every <c>EXECUTE name</c> it holds added as nested ones.</summary>
-    public Command Inherit(Command command)
+    public Command Inherit(Command command) =>
+        _prepared.Count == 0 ? command : Inherit(command, name => _prepared.GetValueOrDefault(name));
+
+    /// <summary>
+    /// <paramref name="command"/> with the statements of every <c>EXECUTE name</c> it holds added as nested ones, as
+    /// <paramref name="preparedCommand"/> finds them (null: nothing known by that name).
+    /// </summary>
+    public static Command Inherit(Command command, Func<string, Command?> preparedCommand)
     {
-        if (_prepared.Count == 0)
-            return command;
         List<StatementInfo>? inherited = null;
         foreach (var statement in command.Statements)
         {
-            if (statement.Kind == StatementKinds.Execute && statement.Name is { } name && _prepared.TryGetValue(name, out var prepared))
+            if (statement.Kind == StatementKinds.Execute && statement.Name is { } name && preparedCommand(name) is { } prepared)
             {
                 inherited ??= [.. command.Statements];
                 inherited.AddRange(prepared.Statements.Select(s => s with { Nested = true }));

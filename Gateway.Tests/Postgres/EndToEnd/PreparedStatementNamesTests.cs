@@ -1,0 +1,156 @@
+using System.Text;
+using Gateway.Core.FrameLog;
+using Gateway.Tests.Fixtures;
+using Gateway.Tests.Postgres.Protocol;
+using Gateway.Tests.Security;
+
+namespace Gateway.Tests.Postgres.EndToEnd;
+
+/// <summary>
+/// Bind and EXECUTE are judged and recorded with the statement the server will run. On the server, Parse and SQL
+/// PREPARE share one name space, a Parse or PREPARE of an existing name fails, and an error skips the rest of a batch:
+/// each test is a message sequence (raw protocol, the real PostgreSQL behind the gateway) where a gateway that kept
+/// its own idea of the names would judge one statement while the server runs another.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class PreparedStatementNamesTests
+{
+    private PostgresServer _pg = null!;
+    private SecurityGateway _gateway = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        _pg = await PostgresServer.GetSharedAsync();
+        await _pg.ExecuteAsync("DROP TABLE IF EXISTS prep_orders; CREATE TABLE prep_orders (id int); INSERT INTO prep_orders VALUES (7)");
+        _gateway = await SecurityGateway.StartAsync(_pg);
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync() => await _gateway.DisposeAsync();
+
+    [Test]
+    public async Task A_statement_redefined_with_DEALLOCATE_and_PREPARE_is_bound_as_redefined()
+    {
+        await using var client = await ConnectAsync();
+        await RoundTripAsync(client, HostileFrames.Parse("s", "SELECT 'parsed' AS v"), HostileFrames.Sync());
+        await RoundTripAsync(client, HostileFrames.Query("DEALLOCATE s; PREPARE s AS SELECT 'prepared' AS v"));
+
+        var answer = await RoundTripAsync(client, Bind("s"), Describe(), Execute(), HostileFrames.Sync());
+
+        Assert.That(Rows(answer), Is.EqualTo(new[] { "prepared" }), "the server runs the PREPAREd statement");
+        Assert.That(await LastCommandTextAsync(), Does.Contain("SELECT 'prepared'"), "and the gateway judged and recorded that one");
+    }
+
+    [Test]
+    public async Task EXECUTE_of_a_Parsed_statement_is_judged_with_its_statements()
+    {
+        await using var client = await ConnectAsync();
+        await RoundTripAsync(client, HostileFrames.Parse("p", "SELECT id FROM prep_orders"), HostileFrames.Sync());
+
+        var answer = await RoundTripAsync(client, HostileFrames.Query("EXECUTE p"));
+
+        Assert.That(Rows(answer), Is.EqualTo(new[] { "7" }));
+        var record = await LastCommandAsync();
+        Assert.That(record.Objects, Does.Contain("prep_orders"), "EXECUTE p names the table p reads");
+    }
+
+    [Test]
+    public async Task A_Parse_of_a_name_the_server_already_has_changes_nothing()
+    {
+        await using var client = await ConnectAsync();
+        await RoundTripAsync(client, HostileFrames.Parse("e", "SELECT 'old' AS v"), HostileFrames.Sync());
+        var refused = await RoundTripAsync(client, HostileFrames.Parse("e", "SELECT 'new' AS v"), HostileFrames.Sync());
+        Assert.That(refused.Single(m => m.Type == 'E').SqlState, Is.EqualTo("42P05"), "the server keeps the first");
+
+        var answer = await RoundTripAsync(client, Bind("e"), Describe(), Execute(), HostileFrames.Sync());
+
+        Assert.That(Rows(answer), Is.EqualTo(new[] { "old" }));
+        Assert.That(await LastCommandTextAsync(), Is.EqualTo("SELECT 'old' AS v"));
+    }
+
+    [Test]
+    public async Task A_Close_the_server_skipped_after_an_error_leaves_the_name_uncertain_until_closed_again()
+    {
+        await using var client = await ConnectAsync();
+        await RoundTripAsync(client, HostileFrames.Parse("u", "SELECT 'first' AS v"), HostileFrames.Sync());
+        // 1/0 fails at Execute, so the server skips the Close behind it; then its Parse of "u" fails with 42P05.
+        await RoundTripAsync(client, HostileFrames.Parse("", "SELECT 1/0"), Bind(""), Execute(), Close("u"), HostileFrames.Sync());
+        await RoundTripAsync(client, HostileFrames.Parse("u", "SELECT 'second' AS v"), HostileFrames.Sync());
+
+        var denied = await RoundTripAsync(client, Bind("u"), Describe(), Execute(), HostileFrames.Sync());
+
+        Assert.That(Rows(denied), Is.Empty, "neither statement ran");
+        var error = denied.Single(m => m.Type == 'E');
+        Assert.That(error.SqlState, Is.EqualTo("42501"));
+        Assert.That(error.Fields['M'], Does.Contain("uncertain-statement"));
+
+        await RoundTripAsync(client, Close("u"), HostileFrames.Sync());
+        await RoundTripAsync(client, HostileFrames.Parse("u", "SELECT 'third' AS v"), HostileFrames.Sync());
+        var answer = await RoundTripAsync(client, Bind("u"), Describe(), Execute(), HostileFrames.Sync());
+        Assert.That(Rows(answer), Is.EqualTo(new[] { "third" }), "closed and prepared again, the name is known");
+    }
+
+    [Test]
+    public async Task Quoted_names_keep_their_case()
+    {
+        await using var client = await ConnectAsync();
+        await RoundTripAsync(client, HostileFrames.Query("""PREPARE "Big" AS SELECT id FROM prep_orders"""));
+        await RoundTripAsync(client, HostileFrames.Query("PREPARE big AS SELECT 1"));
+
+        var answer = await RoundTripAsync(client, HostileFrames.Query("""EXECUTE "Big" """));
+
+        Assert.That(Rows(answer), Is.EqualTo(new[] { "7" }));
+        Assert.That((await LastCommandAsync()).Objects, Does.Contain("prep_orders"), "\"Big\" is not big");
+    }
+
+    [Test]
+    public async Task DISCARD_ALL_forgets_every_statement_and_DISCARD_PLANS_none()
+    {
+        await using var client = await ConnectAsync();
+        await RoundTripAsync(client, HostileFrames.Query("PREPARE kept AS SELECT id FROM prep_orders; DISCARD PLANS"));
+        var kept = await RoundTripAsync(client, Bind("kept"), Describe(), Execute(), HostileFrames.Sync());
+        Assert.That(Rows(kept), Is.EqualTo(new[] { "7" }));
+
+        await RoundTripAsync(client, HostileFrames.Query("DISCARD ALL"));
+        var gone = await RoundTripAsync(client, Bind("kept"), Describe(), Execute(), HostileFrames.Sync());
+        Assert.That(gone.Single(m => m.Type == 'E').Fields['M'], Does.Contain("was not prepared through the gateway"));
+    }
+
+    private async Task<RawPgClient> ConnectAsync()
+    {
+        var client = await RawPgClient.ConnectAsync(_gateway.Port);
+        await client.AuthenticateAsync(_gateway.Token());
+        return client;
+    }
+
+    /// <summary>Sends the messages in one write, then reads up to ReadyForQuery.</summary>
+    private static async Task<List<BackendMessage>> RoundTripAsync(RawPgClient client, params byte[][] messages)
+    {
+        await client.WriteAsync([.. messages.SelectMany(m => m)]);
+        return await client.ReadUntilReadyAsync();
+    }
+
+    private static byte[] Bind(string statement) =>
+        WireBytes.Frame('B', new WireBytes().CString("").CString(statement).Int16(0).Int16(0).Int16(0));
+
+    // Without a Describe the gateway cannot name the result's columns and masks every value (fail closed).
+    private static byte[] Describe() => WireBytes.Frame('D', new WireBytes().Char('P').CString(""));
+
+    private static byte[] Execute() => WireBytes.Frame('E', new WireBytes().CString("").Int32(0));
+
+    private static byte[] Close(string statement) => WireBytes.Frame('C', new WireBytes().Char('S').CString(statement));
+
+    /// <summary>The first column of each DataRow, as text.</summary>
+    private static string[] Rows(List<BackendMessage> messages) => [.. messages.Where(m => m.Type == 'D').Select(row =>
+    {
+        var length = (row.Body[2] << 24) | (row.Body[3] << 16) | (row.Body[4] << 8) | row.Body[5];
+        return Encoding.UTF8.GetString(row.Body, 6, length);
+    })];
+
+    private async Task<FrameRecord> LastCommandAsync() =>
+        (await _gateway.Gateway.RecordsAsync()).Last(r => r.Kind == FrameKinds.Command);
+
+    private async Task<string?> LastCommandTextAsync() => (await LastCommandAsync()).Command;
+}
