@@ -64,6 +64,12 @@ internal sealed class PendingResponse
     /// <summary>The gateway ended this result with its own error (a limit); the server's remaining answers are dropped.</summary>
     public bool EndedByGateway { get; set; }
 
+    /// <summary>
+    /// For a Query or Execute that may start COPY FROM STDIN: completed true by the server's CopyInResponse, false when
+    /// the request ends without one. The client loop waits on it before reading on.
+    /// </summary>
+    public TaskCompletionSource<bool>? CopyIn { get; init; }
+
     /// <summary>The <c>statement_timeout</c> timer of a limited statement; disposed when the entry completes.</summary>
     public ITimer? Timeout { get; set; }
 

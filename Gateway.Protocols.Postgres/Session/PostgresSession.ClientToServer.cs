@@ -41,7 +41,7 @@ internal sealed partial class PostgresSession
             await LockForAsync(_serverWrite, input, buffer, cancellationToken).ConfigureAwait(false);
             try
             {
-                while (!terminate && FrameCursor.TryNext(ref remaining, _maxMessageBytes, out var frame))
+                while (!terminate && _copyInBarrier is null && FrameCursor.TryNext(ref remaining, _maxMessageBytes, out var frame))
                 {
                     _bytesIn += frame.Length;
                     terminate = await OnClientMessageAsync(frame, cancellationToken).ConfigureAwait(false);
@@ -57,6 +57,13 @@ internal sealed partial class PostgresSession
                 input.AdvanceTo(consumed, examined);
             }
 
+            if (_copyInBarrier is { } barrier)
+            {
+                // Flushed above; what the client sent after the command stays in the pipe until the server has said.
+                _copyInBarrier = null;
+                await barrier.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+                continue;
+            }
             if (terminate)
             {
                 _endReason = "client sent Terminate";
@@ -81,6 +88,8 @@ internal sealed partial class PostgresSession
         PostgresLog.Message(_logger, _client.SessionId, "client", (char)frame.Type, frame.Length);
         if (_discardUntilSync && type is not (FrontendMessageType.Sync or FrontendMessageType.Terminate))
             return false;   // after an error the server would skip these too; the gateway does not even forward them
+        if (_copyIn)
+            return OnCopyInMessage(frame);
 
         // An extended-protocol batch not yet ended by Sync keeps the server inside it (an implicit transaction, or
         // skipping to the Sync after an error): such a session is never handed to another client (EndAsync).
@@ -144,6 +153,48 @@ internal sealed partial class PostgresSession
     }
 
     /// <summary>
+    /// A client message while the server is in COPY FROM STDIN. The server ignores Sync and Flush there, so they get no
+    /// answer and no entry; the gateway drops them, because the server may have left COPY on an error of its own by the
+    /// time they arrive, and would then answer a Sync. Any other message would end the COPY with an error on the server
+    /// and be thrown away unanswered: a client that sends one has lost track of the protocol, and the connection ends.
+    /// </summary>
+    private bool OnCopyInMessage(in PgFrame frame)
+    {
+        switch (frame.Frontend)
+        {
+            case FrontendMessageType.CopyData or FrontendMessageType.CopyDone or FrontendMessageType.CopyFail:
+                CheckPassThrough(frame);
+                PgFrontendWriter.WriteFrame(ServerOutput, frame);
+                if (frame.Frontend is not FrontendMessageType.CopyData)
+                    _copyIn = false;
+                return false;
+            case FrontendMessageType.Sync or FrontendMessageType.Flush:
+                CheckPassThrough(frame);
+                return false;
+            case FrontendMessageType.Terminate:
+                Terminate.Decode(frame.Payload);
+                return true;
+            default:
+                throw new PgProtocolException(PgProtocolViolation.UnexpectedMessage,
+                    $"{PgMessageReader.TypeText(frame.Type)} during COPY FROM STDIN (only CopyData, CopyDone, CopyFail, Sync and Flush are allowed)");
+        }
+    }
+
+    /// <summary>
+    /// A request whose command may put the server into COPY FROM STDIN gets a barrier: nothing after it is read
+    /// until the server has started the COPY or answered otherwise (<see cref="_copyInBarrier"/>).
+    /// </summary>
+    private TaskCompletionSource<bool>? CopyInBarrierFor(Command command)
+    {
+        foreach (var statement in command.Statements)
+        {
+            if (statement.Kind == StatementKinds.CopyFrom)
+                return _copyInBarrier = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+        return null;
+    }
+
+    /// <summary>
     /// Messages forwarded without a decision are still decoded (fail closed): a Flush with a body or a CopyFail
     /// without its terminator is malformed, and a malformed frame never reaches the target.
     /// </summary>
@@ -176,7 +227,7 @@ internal sealed partial class PostgresSession
             await DenyWithPlaceholderQueryAsync(PendingKind.Query, decision, cancellationToken).ConfigureAwait(false);
             return;
         }
-        var pending = new PendingResponse(PendingKind.Query) { Decision = decision, Capture = NewCapture() };
+        var pending = new PendingResponse(PendingKind.Query) { Decision = decision, Capture = NewCapture(), CopyIn = CopyInBarrierFor(command) };
         _prepared.Apply(pending, command, text);
         await ForwardAsync(frame, pending, cancellationToken).ConfigureAwait(false);
     }
@@ -239,7 +290,7 @@ internal sealed partial class PostgresSession
             await DenyInBatchAsync(PendingKind.Execute, decision, cancellationToken).ConfigureAwait(false);
             return;
         }
-        var pending = new PendingResponse(PendingKind.Execute) { Portal = portal, Decision = decision, Capture = NewCapture() };
+        var pending = new PendingResponse(PendingKind.Execute) { Portal = portal, Decision = decision, Capture = NewCapture(), CopyIn = CopyInBarrierFor(command) };
         await ForwardAsync(frame, pending, cancellationToken).ConfigureAwait(false);
     }
 

@@ -118,6 +118,11 @@ internal sealed partial class PostgresSession
                     Complete(PendingKind.Execute);
                 }
                 break;
+            case BackendMessageType.CopyInResponse:
+                // Before the client sees it: what the client sends next is read in COPY mode (OnCopyInMessage).
+                _copyIn = true;
+                head?.CopyIn?.TrySetResult(true);
+                break;
             case BackendMessageType.CopyOutResponse:
                 if (head is not null)
                     head.Shape ??= new ResultShape(null, MaskingOf(head) is { HasDetectors: true } plan ? plan : null);
@@ -291,6 +296,9 @@ internal sealed partial class PostgresSession
 
     private async ValueTask OnErrorResponseAsync(PgFrame frame, PendingResponse? head, CancellationToken cancellationToken)
     {
+        // An error ends COPY FROM STDIN on the server; a command that failed before starting one will not start it.
+        _copyIn = false;
+        head?.CopyIn?.TrySetResult(false);
         if (head?.Kind == PendingKind.Internal)
             return;
 
@@ -326,6 +334,7 @@ internal sealed partial class PostgresSession
             {
                 _pending.TryDequeue(out _);
                 _prepared.FailedOrSkipped(next);
+                next.CopyIn?.TrySetResult(false);
             }
         }
         else if (head?.Kind == PendingKind.Query)
@@ -340,8 +349,10 @@ internal sealed partial class PostgresSession
         var status = ReadyForQuery.Decode(frame.Payload).Status;
         // ReadyForQuery ends the request it answers, and any extended-protocol entries before its Sync that the
         // server skipped after an error.
+        _copyIn = false;   // the server is idle
         while (_pending.TryDequeue(out var entry))
         {
+            entry.CopyIn?.TrySetResult(false);
             if (entry.Kind is PendingKind.Query or PendingKind.Sync or PendingKind.FunctionCall or PendingKind.Internal)
             {
                 _prepared.Confirmed(entry);

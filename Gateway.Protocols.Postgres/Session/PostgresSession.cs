@@ -47,6 +47,14 @@ internal sealed partial class PostgresSession : IDisposable
     private bool _unsynced;
     private (int ProcessId, int SecretKey)? _clientKey;
     private volatile bool _discardUntilSync;
+
+    // The server is in COPY FROM STDIN (from its CopyInResponse until the client's CopyDone or CopyFail, or the server's
+    // error): it ignores Sync and Flush and fails on any other message (.ClientToServer.cs, OnCopyInMessage).
+    private volatile bool _copyIn;
+
+    // A forwarded command that may put the server into COPY FROM STDIN: the client loop reads nothing more until the
+    // server has answered whether it did, because the server reads what follows differently if it did.
+    private TaskCompletionSource<bool>? _copyInBarrier;
     private TransactionStatus _status = TransactionStatus.Idle;
     private long _bytesIn;
     private long _bytesOut;
