@@ -217,10 +217,13 @@ internal sealed partial class PostgresSession
     private async ValueTask OnQueryAsync(PgFrame frame, CancellationToken cancellationToken)
     {
         var text = Query.Decode(frame.Payload).GetText();
-        var command = SqlPreparedCommands.Inherit(_handler.Analyzer.Analyze(text, CommandOrigin.Query), _commandOfPrepared);
+        var analysed = SqlPreparedCommands.Inherit(_handler.Analyzer.Analyze(text, CommandOrigin.Query), _commandOfPrepared);
+        var command = _cursors.Inherit(analysed, out var unknownCursor);
         var decision = Decide(command);
         if (!decision.IsBlocking && _prepared.FirstUnknownExecute(command) is { } uncertain)
             decision = UncertainStatementDenial(uncertain);
+        if (!decision.IsBlocking && unknownCursor is not null)
+            decision = UnknownCursorDenial(unknownCursor);
         decision = await RecordCommandAsync(command, text, decision, null, cancellationToken).ConfigureAwait(false);
         if (decision.IsBlocking)
         {
@@ -229,6 +232,7 @@ internal sealed partial class PostgresSession
         }
         var pending = new PendingResponse(PendingKind.Query) { Decision = decision, Capture = NewCapture(), CopyIn = CopyInBarrierFor(command) };
         _prepared.Apply(pending, command, text);
+        _cursors.Declared(pending, command);
         await ForwardAsync(frame, pending, cancellationToken).ConfigureAwait(false);
     }
 
@@ -268,7 +272,9 @@ internal sealed partial class PostgresSession
         for (var i = 0; i < formats.Length; i++)
             formats[i] = bind.ResultFormats.For(i);
         _portals[bind.Portal] = new Portal(bind.Portal, statement!, formats, DescribeParameters(bind));
-        await ForwardAsync(frame, new PendingResponse(PendingKind.Bind), cancellationToken).ConfigureAwait(false);
+        var binding = new PendingResponse(PendingKind.Bind);
+        _cursors.Declared(binding, statement!.Analysis, bind.Portal);   // SQL FETCH reads a named portal
+        await ForwardAsync(frame, binding, cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask OnExecuteAsync(PgFrame frame, CancellationToken cancellationToken)
@@ -281,8 +287,11 @@ internal sealed partial class PostgresSession
             return;
         }
 
-        var command = portal.Statement.Analysis;
+        // Cursors are inherited here, not at Parse: the cursor a FETCH reads may have been declared in between.
+        var command = _cursors.Inherit(portal.Statement.Analysis, out var unknownCursor);
         var decision = Decide(command);
+        if (!decision.IsBlocking && unknownCursor is not null)
+            decision = UnknownCursorDenial(unknownCursor);
         var statement = new StatementReference(portal.Statement.Name, portal.Parameters);
         decision = await RecordCommandAsync(command with { Origin = CommandOrigin.Execute }, portal.Statement.Text, decision, statement, cancellationToken).ConfigureAwait(false);
         if (decision.IsBlocking)
@@ -291,6 +300,7 @@ internal sealed partial class PostgresSession
             return;
         }
         var pending = new PendingResponse(PendingKind.Execute) { Portal = portal, Decision = decision, Capture = NewCapture(), CopyIn = CopyInBarrierFor(command) };
+        _cursors.Declared(pending, command);
         await ForwardAsync(frame, pending, cancellationToken).ConfigureAwait(false);
     }
 
@@ -377,6 +387,9 @@ internal sealed partial class PostgresSession
 
     private static Decision UncertainStatementDenial(string name) => GatewayDenial("uncertain-statement",
         $"prepared statement \"{name}\" may not be the one the gateway analysed: an error made the server skip a Parse, Close, PREPARE or DEALLOCATE of it; close (DEALLOCATE) it and prepare it again");
+
+    private static Decision UnknownCursorDenial(string name) => GatewayDenial("unknown-cursor",
+        $"cursor \"{name}\" cannot be judged: this session declared more cursors or statements than the gateway keeps ({CursorQueries.MaxNames} names, {CursorQueries.MaxStatementsPerName} statements per name); close cursors and declare them again");
 
     private static Decision GatewayDenial(string ruleId, string message) => new()
     {

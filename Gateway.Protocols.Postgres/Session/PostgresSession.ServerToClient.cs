@@ -98,14 +98,15 @@ internal sealed partial class PostgresSession
                 return;
             case BackendMessageType.ParseComplete:
                 Complete(PendingKind.Parse);
-                _prepared.Confirmed(head!);
+                Answered(head!);
                 break;
             case BackendMessageType.BindComplete:
                 Complete(PendingKind.Bind);
+                Answered(head!);
                 break;
             case BackendMessageType.CloseComplete:
                 Complete(PendingKind.Close);
-                _prepared.Confirmed(head!);
+                Answered(head!);
                 break;
             case BackendMessageType.NoData:
                 Complete(PendingKind.Describe);
@@ -169,6 +170,20 @@ internal sealed partial class PostgresSession
         if (_lastShape is { } last && last.Fits(columns, plan))
             return last;
         return _lastShape = new ResultShape(columns, plan);
+    }
+
+    /// <summary>The server answered <paramref name="entry"/> without an error: the names it declared exist as declared.</summary>
+    private void Answered(PendingResponse entry)
+    {
+        _prepared.Confirmed(entry);
+        _cursors.Confirmed(entry);
+    }
+
+    /// <summary>The server failed or skipped <paramref name="entry"/>: what it would have declared is not certain.</summary>
+    private void NotAnswered(PendingResponse entry)
+    {
+        _prepared.FailedOrSkipped(entry);
+        _cursors.FailedOrSkipped(entry);
     }
 
     /// <summary>Pops the head entry, which must be of <paramref name="kind"/>; anything else means the two ends lost sync.</summary>
@@ -272,6 +287,7 @@ internal sealed partial class PostgresSession
             if (head.Kind == PendingKind.Execute)
             {
                 _pending.TryDequeue(out _);
+                Answered(head);
             }
             else
             {
@@ -333,14 +349,14 @@ internal sealed partial class PostgresSession
             while (_pending.TryPeek(out var next) && next.Kind != PendingKind.Sync)
             {
                 _pending.TryDequeue(out _);
-                _prepared.FailedOrSkipped(next);
+                NotAnswered(next);
                 next.CopyIn?.TrySetResult(false);
             }
         }
         else if (head?.Kind == PendingKind.Query)
         {
             // The rest of the query did not run: which of its PREPAREs and DEALLOCATEs did is not known.
-            _prepared.FailedOrSkipped(head);
+            NotAnswered(head);
         }
     }
 
@@ -355,10 +371,10 @@ internal sealed partial class PostgresSession
             entry.CopyIn?.TrySetResult(false);
             if (entry.Kind is PendingKind.Query or PendingKind.Sync or PendingKind.FunctionCall or PendingKind.Internal)
             {
-                _prepared.Confirmed(entry);
+                Answered(entry);
                 break;
             }
-            _prepared.FailedOrSkipped(entry);   // skipped after an error in its batch
+            NotAnswered(entry);   // skipped after an error in its batch
         }
         _status = status;
         _upstream!.TransactionStatus = status;

@@ -29,6 +29,7 @@ internal sealed partial class PostgresSession : IDisposable
     private readonly SessionAudit _audit;
     private readonly PendingQueue _pending = new();
     private readonly PreparedStatements _prepared = new();
+    private readonly CursorQueries _cursors = new();
     private readonly Dictionary<string, Portal> _portals = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _clientWrite = new(1, 1);
     private readonly SemaphoreSlim _serverWrite = new(1, 1);

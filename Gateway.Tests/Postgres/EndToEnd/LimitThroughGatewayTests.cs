@@ -113,4 +113,45 @@ public sealed class LimitThroughGatewayTests
             await commit.ExecuteNonQueryAsync();
         Assert.That(await _pg.ScalarAsync("SELECT count(*) FROM limit_log"), Is.Zero, "the client was told the transaction failed; nothing committed");
     }
+
+    // A cursor's rows come back to a FETCH, which names no table: the FETCH is judged with its cursor's query.
+
+    [Test]
+    public async Task A_FETCH_from_a_cursor_is_limited_by_the_rule_on_the_table_its_cursor_reads()
+    {
+        var result = await _gateway.PsqlAsync(_gateway.Token("analyst", "analysts"),
+            "-c", "BEGIN", "-c", "DECLARE rows_cursor CURSOR FOR SELECT id FROM limit_rows", "-c", "FETCH ALL FROM rows_cursor", "-c", "ROLLBACK");
+
+        Assert.That(result.Stderr, Does.Contain("ERROR:  54000: result limited by rule analysts-small-results"), result.Output);
+    }
+
+    [Test]
+    public async Task A_FETCH_through_the_extended_protocol_is_limited_too()
+    {
+        await using var connection = await _gateway.OpenAsync(_gateway.Token("analyst", "analysts"));
+        await using (var declare = new NpgsqlCommand("BEGIN; DECLARE np_cursor CURSOR FOR SELECT id FROM limit_rows", connection))
+            await declare.ExecuteNonQueryAsync();
+
+        var error = Assert.ThrowsAsync<PostgresException>(async () =>
+        {
+            await using var fetch = new NpgsqlCommand("FETCH ALL FROM np_cursor", connection);
+            await using var reader = await fetch.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+            }
+        })!;
+        Assert.That(error.SqlState, Is.EqualTo("54000"));
+    }
+
+    [Test]
+    public async Task A_cursor_closed_and_declared_again_is_judged_by_its_new_query()
+    {
+        var result = await _gateway.PsqlAsync(_gateway.Token("analyst", "analysts"), "-tA",
+            "-c", "BEGIN", "-c", "DECLARE reused CURSOR FOR SELECT id FROM limit_rows", "-c", "CLOSE reused",
+            "-c", "DECLARE reused CURSOR FOR SELECT g FROM generate_series(1, 20) g", "-c", "FETCH ALL FROM reused", "-c", "COMMIT");
+
+        Assert.That(result.ExitCode, Is.Zero, result.Output);
+        var rows = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(line => int.TryParse(line, out _));
+        Assert.That(rows, Has.Exactly(20).Items, "20 rows: the rule on limit_rows does not apply to the new query");
+    }
 }
