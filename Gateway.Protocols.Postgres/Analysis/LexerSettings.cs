@@ -1,8 +1,8 @@
 namespace Gateway.Protocols.Postgres.Analysis;
 
 /// <summary>
-/// libpg_query lexes SQL as a server running with <c>standard_conforming_strings = on</c> and a UTF-8 (or SQL_ASCII,
-/// which the server takes as it comes) client encoding. A session that changes either makes the server read later
+/// libpg_query lexes SQL as a server running with <c>standard_conforming_strings = on</c> and a client encoding that
+/// keeps ASCII bytes as they are (UTF-8; SQL_ASCII, which the server takes as it comes; any encoding a server stores). A session that changes either makes the server read later
 /// texts differently from the analyser — <c>'\'</c> ends a literal in one and not in the other, a GBK or SJIS byte
 /// swallows the quote after it — so a statement hidden in what the analyser took for a literal would run unseen.
 /// So changes are refused three ways: SET, <c>set_config</c>, ALTER ... SET and UPDATE of <c>pg_settings</c> are
@@ -42,22 +42,32 @@ internal static class LexerSettings
     }
 
     /// <summary>
-    /// The first setting in a server's ParameterStatus reports that the analyser does not assume, as text for the
-    /// client and the log; null when the session reads SQL as the analyser does.
+    /// The first setting in a server's ParameterStatus reports that makes the server read SQL differently from the
+    /// analyser, as text for the client and the log; null when the session reads SQL as the analyser does.
     /// </summary>
     public static string? Unsafe(IReadOnlyDictionary<string, string> reported)
     {
         foreach (var setting in (ReadOnlySpan<string>)["standard_conforming_strings", "client_encoding"])
         {
-            if (reported.TryGetValue(setting, out var value) && !IsSafe(setting, value))
-                return Describe(setting, value);
+            if (reported.TryGetValue(setting, out var value) && Unsafe(setting, value) is { } unsafeSetting)
+                return unsafeSetting;
         }
         return null;
     }
 
-    /// <summary>The same for one report; null when <paramref name="setting"/> is not governed or is safe.</summary>
-    public static string? Unsafe(string setting, string value) =>
-        Governs(setting) && !IsSafe(setting, value) ? Describe(setting, value) : null;
+    /// <summary>
+    /// The same for one report; null when <paramref name="setting"/> is not governed or is safe. The server reports an
+    /// encoding by its canonical name, and every encoding a server can store keeps ASCII bytes as they are, so the
+    /// server reads the quotes and backslashes the analyser reads: only the client-only encodings, whose characters can
+    /// end in an ASCII byte, are refused here (a SET is held to UTF-8 and SQL_ASCII, <see cref="EnsureSafe"/>).
+    /// </summary>
+    public static string? Unsafe(string setting, string value) => setting switch
+    {
+        "standard_conforming_strings" when !TrueSpellings.Contains(value) => Describe(setting, value),
+        "client_encoding" when NormalizeEncoding(value) is "sjis" or "shiftjis2004" or "big5" or "gbk" or "uhc" or "gb18030" or "johab"
+            => Describe(setting, value),
+        _ => null,
+    };
 
     private static string Describe(string setting, string value) =>
         $"the target reports {setting} = '{value}', with which the server reads SQL differently from the gateway's analysis";

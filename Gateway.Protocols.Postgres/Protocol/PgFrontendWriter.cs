@@ -102,6 +102,13 @@ public static class PgFrontendWriter
         span.Commit(writer);
     }
 
+    public static void WriteCopyFail(IBufferWriter<byte> writer, string reason)
+    {
+        var span = PgSpanWriter.Begin(writer, (byte)FrontendMessageType.CopyFail, PgSpanWriter.CStringLength(reason));
+        span.WriteCString(reason);
+        span.Commit(writer);
+    }
+
     public static void WriteSync(IBufferWriter<byte> writer) =>
         PgSpanWriter.Begin(writer, (byte)FrontendMessageType.Sync, 0).Commit(writer);
 

@@ -184,14 +184,25 @@ internal sealed partial class PostgresSession
     /// A request whose command may put the server into COPY FROM STDIN gets a barrier: nothing after it is read
     /// until the server has started the COPY or answered otherwise (<see cref="_copyInBarrier"/>).
     /// </summary>
-    private TaskCompletionSource<bool>? CopyInBarrierFor(Command command)
+    private TaskCompletionSource<bool>? CopyInBarrierFor(Command command) => CopiesFromClient(command) > 0
+        ? _copyInBarrier = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously)
+        : null;
+
+    /// <summary>
+    /// The COPY ... FROM STDIN statements of a command: <c>copy_from</c> without the <c>copy_file</c> or
+    /// <c>copy_program</c> companion that follows a COPY the server feeds itself (those never send CopyInResponse).
+    /// </summary>
+    private static int CopiesFromClient(Command command)
     {
-        foreach (var statement in command.Statements)
+        var statements = command.Statements;
+        var count = 0;
+        for (var i = 0; i < statements.Length; i++)
         {
-            if (statement.Kind == StatementKinds.CopyFrom)
-                return _copyInBarrier = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (statements[i].Kind == StatementKinds.CopyFrom
+                && !(i + 1 < statements.Length && statements[i + 1].Kind is StatementKinds.CopyFile or StatementKinds.CopyProgram))
+                count++;
         }
-        return null;
+        return count;
     }
 
     /// <summary>
@@ -224,6 +235,12 @@ internal sealed partial class PostgresSession
             decision = UncertainStatementDenial(uncertain);
         if (!decision.IsBlocking && unknownCursor is not null)
             decision = UnknownCursorDenial(unknownCursor);
+        if (!decision.IsBlocking && CopiesFromClient(command) > 1)
+        {
+            // After the first COPY's CopyDone the server would be in the next one at once, ignoring what the client
+            // sent behind the CopyDone: one COPY FROM STDIN per query keeps requests and answers paired.
+            decision = GatewayDenial("one-copy-per-query", "send each COPY ... FROM STDIN as a query of its own");
+        }
         decision = await RecordCommandAsync(command, text, decision, null, cancellationToken).ConfigureAwait(false);
         if (decision.IsBlocking)
         {
@@ -240,7 +257,9 @@ internal sealed partial class PostgresSession
     {
         var parse = Parse.Decode(frame.Payload);
         var text = parse.GetText();
-        var command = SqlPreparedCommands.Inherit(_handler.Analyzer.Analyze(text, CommandOrigin.Prepare), _commandOfPrepared);
+        // Kept as analysed: what its EXECUTEs and FETCHes stand for is looked up again at each Execute.
+        var analysed = _handler.Analyzer.Analyze(text, CommandOrigin.Prepare);
+        var command = SqlPreparedCommands.Inherit(analysed, _commandOfPrepared);
         var decision = Decide(command);
         if (decision.IsBlocking)
         {
@@ -250,7 +269,7 @@ internal sealed partial class PostgresSession
             return;
         }
         var parsing = new PendingResponse(PendingKind.Parse);
-        _prepared.Create(parsing, new PreparedStatement(parse.StatementName, text, command));
+        _prepared.Create(parsing, new PreparedStatement(parse.StatementName, text, analysed));
         await ForwardAsync(frame, parsing, cancellationToken).ConfigureAwait(false);
     }
 
@@ -287,9 +306,11 @@ internal sealed partial class PostgresSession
             return;
         }
 
-        // Cursors are inherited here, not at Parse: the cursor a FETCH reads may have been declared in between.
-        var command = _cursors.Inherit(portal.Statement.Analysis, out var unknownCursor);
+        // Inherited here, not at Parse: the statement an EXECUTE names, or the cursor a FETCH reads, may have changed since.
+        var command = _cursors.Inherit(SqlPreparedCommands.Inherit(portal.Statement.Analysis, _commandOfPrepared), out var unknownCursor);
         var decision = Decide(command);
+        if (!decision.IsBlocking && _prepared.FirstUnknownExecute(command) is { } uncertain)
+            decision = UncertainStatementDenial(uncertain);
         if (!decision.IsBlocking && unknownCursor is not null)
             decision = UnknownCursorDenial(unknownCursor);
         var statement = new StatementReference(portal.Statement.Name, portal.Parameters);
@@ -300,6 +321,7 @@ internal sealed partial class PostgresSession
             return;
         }
         var pending = new PendingResponse(PendingKind.Execute) { Portal = portal, Decision = decision, Capture = NewCapture(), CopyIn = CopyInBarrierFor(command) };
+        _prepared.Apply(pending, command, portal.Statement.Text);   // a Parsed PREPARE or DEALLOCATE runs here
         _cursors.Declared(pending, command);
         await ForwardAsync(frame, pending, cancellationToken).ConfigureAwait(false);
     }
@@ -386,7 +408,7 @@ internal sealed partial class PostgresSession
     }
 
     private static Decision UncertainStatementDenial(string name) => GatewayDenial("uncertain-statement",
-        $"prepared statement \"{name}\" may not be the one the gateway analysed: an error made the server skip a Parse, Close, PREPARE or DEALLOCATE of it; close (DEALLOCATE) it and prepare it again");
+        $"prepared statement \"{name}\" was not prepared through the gateway, or may not be the one it analysed (an error made the server skip a change to it, or it was prepared twice); close (DEALLOCATE) it and prepare it again");
 
     private static Decision UnknownCursorDenial(string name) => GatewayDenial("unknown-cursor",
         $"cursor \"{name}\" cannot be judged: this session declared more cursors or statements than the gateway keeps ({CursorQueries.MaxNames} names, {CursorQueries.MaxStatementsPerName} statements per name); close cursors and declare them again");

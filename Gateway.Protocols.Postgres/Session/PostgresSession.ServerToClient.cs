@@ -75,7 +75,21 @@ internal sealed partial class PostgresSession
         if (head is { EndedByGateway: true } && frame.Backend is not (BackendMessageType.ReadyForQuery or BackendMessageType.NoticeResponse
             or BackendMessageType.ParameterStatus or BackendMessageType.NotificationResponse))
         {
-            // The gateway already ended this request with its own error (a limit): drop the rest of the server's answer.
+            // The gateway already ended this request with its own error (a limit): drop the rest of the server's answer,
+            // keeping what the rest of the session relies on.
+            if (frame.Backend == BackendMessageType.ErrorResponse)
+            {
+                _copyIn = false;
+                head.CopyIn?.TrySetResult(false);
+                if (head.Kind == PendingKind.Query)
+                    NotAnswered(head);   // a later statement of the query failed: its PREPAREs and DECLAREs are uncertain
+            }
+            else if (frame.Backend == BackendMessageType.CopyInResponse)
+            {
+                // A later statement of the query started COPY FROM STDIN; the client was told the query ended.
+                head.CopyIn?.TrySetResult(false);
+                await FailCopyAsync(cancellationToken).ConfigureAwait(false);
+            }
             return;
         }
 
@@ -114,6 +128,7 @@ internal sealed partial class PostgresSession
             case BackendMessageType.EmptyQueryResponse or BackendMessageType.PortalSuspended:
                 if (head?.Kind == PendingKind.Execute)
                 {
+                    head.CopyIn?.TrySetResult(false);
                     if (frame.Backend == BackendMessageType.PortalSuspended)
                         RecordResult(head, "portal suspended");
                     Complete(PendingKind.Execute);
@@ -170,6 +185,21 @@ internal sealed partial class PostgresSession
         if (_lastShape is { } last && last.Fits(columns, plan))
             return last;
         return _lastShape = new ResultShape(columns, plan);
+    }
+
+    /// <summary>Ends a COPY FROM STDIN the server started for a request the gateway already ended (CopyFail).</summary>
+    private async ValueTask FailCopyAsync(CancellationToken cancellationToken)
+    {
+        await _serverWrite.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            PgFrontendWriter.WriteCopyFail(ServerOutput, "the gateway ended this query (a limit)");
+            await ServerOutput.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _serverWrite.Release();
+        }
     }
 
     /// <summary>The server answered <paramref name="entry"/> without an error: the names it declared exist as declared.</summary>
@@ -287,6 +317,7 @@ internal sealed partial class PostgresSession
             if (head.Kind == PendingKind.Execute)
             {
                 _pending.TryDequeue(out _);
+                head.CopyIn?.TrySetResult(false);
                 Answered(head);
             }
             else

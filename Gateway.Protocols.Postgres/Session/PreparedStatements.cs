@@ -27,7 +27,8 @@ internal enum StatementState
 /// bind in the same batch, and kept in a journal until the server answers that message. An error makes the server
 /// skip the rest of its extended-protocol batch (or the rest of its query); the journalled changes of the messages it
 /// may have skipped leave their names <see cref="StatementState.Unknown"/> instead of guessing. A Parse or PREPARE of
-/// a name the server already has fails there (42P05), so it changes nothing here either, until the server confirms it.
+/// a name the server already has fails there (42P05) unless a change still in flight removed it: the name is Unknown
+/// until the server answers, and becomes the new statement only if the server created it and nothing later changed it.
 /// Names are compared exactly: the server folds unquoted SQL names before they reach here, and Parse names are as sent.
 /// </para>
 /// <para>Both session loops use it (the client loop forwards, the server loop confirms): one short lock per call.</para>
@@ -60,10 +61,15 @@ internal sealed class PreparedStatements
     {
         lock (_gate)
         {
-            // The unnamed statement is replaced by every Parse: the server drops the old one first.
+            // The unnamed statement is replaced by every Parse: the server drops the old one first. A name that exists,
+            // or may, is refused by the server (42P05), so it stays as it is; unless a change to it is still in flight
+            // (it may have failed there, and this one succeed): then which one holds is known only when the server
+            // answers, and until then the name is Unknown.
             var exists = statement.Name.Length > 0 && (_names.ContainsKey(statement.Name) || _unlistedUnknown);
             if (!exists)
                 _names[statement.Name] = statement;
+            else if (InFlight(statement.Name))
+                _names[statement.Name] = null;
             _journal.Add(new Change(owner, statement.Name, statement, Applied: !exists));
         }
     }
@@ -95,11 +101,24 @@ internal sealed class PreparedStatements
             {
                 if (_journal[i].Owner != owner)
                     continue;
-                if (_journal[i] is { Applied: false, Statement: { } created })
+                // The server created it; a later change in flight to the same name decides when it is answered.
+                if (_journal[i] is { Applied: false, Statement: { } created } && !ChangedLater(i, created.Name))
                     _names[created.Name] = created;
                 _journal.RemoveAt(i--);
             }
         }
+    }
+
+    private bool InFlight(string name) => _journal.Exists(change => change.Name is null || change.Name == name);
+
+    private bool ChangedLater(int index, string name)
+    {
+        for (var later = index + 1; later < _journal.Count; later++)
+        {
+            if (_journal[later].Name is null || _journal[later].Name == name)
+                return true;
+        }
+        return false;
     }
 
     /// <summary>
@@ -136,12 +155,20 @@ internal sealed class PreparedStatements
     public Command? CommandOf(string name) =>
         Find(name, out var statement) == StatementState.Known ? statement!.Analysis : null;
 
-    /// <summary>The first <c>EXECUTE</c> of <paramref name="command"/> whose statement is <see cref="StatementState.Unknown"/>.</summary>
+    /// <summary>
+    /// The first <c>EXECUTE</c> of <paramref name="command"/> whose statement is not <see cref="StatementState.Known"/>: an
+    /// absent one too, because only a name space the gateway followed wrongly would let it run. A name PREPAREd earlier
+    /// in the same command is judged with it already (its statements are part of the command).
+    /// </summary>
     public string? FirstUnknownExecute(Command command)
     {
+        List<string>? preparedHere = null;
         foreach (var statement in command.Statements)
         {
-            if (statement.Kind == StatementKinds.Execute && statement.Name is { } name && Find(name, out _) == StatementState.Unknown)
+            if (statement is { Kind: StatementKinds.Prepare, Nested: false, Name: { } prepared })
+                (preparedHere ??= []).Add(prepared);
+            else if (statement.Kind == StatementKinds.Execute && statement.Name is { } name && preparedHere?.Contains(name) != true
+                     && Find(name, out _) != StatementState.Known)
                 return name;
         }
         return null;

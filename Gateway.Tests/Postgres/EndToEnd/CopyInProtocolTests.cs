@@ -91,6 +91,17 @@ public sealed class CopyInProtocolTests
         Assert.That(FirstColumns(await client.ReadUntilReadyAsync()), Is.EqualTo(new[] { "****" }), "the next query is answered as itself");
     }
 
+    [Test]
+    public async Task Two_COPY_FROM_STDIN_in_one_query_are_refused()
+    {
+        await using var client = await ConnectAsync();
+        await client.WriteAsync(HostileFrames.Query("COPY copy_in_target FROM STDIN; COPY copy_in_target FROM STDIN"));
+
+        var answer = await client.ReadUntilReadyAsync();
+
+        Assert.That(answer.Single(m => m.Type == 'E').Fields['M'], Does.Contain("one-copy-per-query"));
+    }
+
     private async Task<RawPgClient> ConnectAsync()
     {
         var client = await RawPgClient.ConnectAsync(_gateway.Port);

@@ -67,13 +67,14 @@ public sealed class LexerSettingsTests
         await AssertOneMoreErrorAsync("standard_conforming_strings = 'off'", before);
     }
 
-    [Test]
-    public async Task SQL_ASCII_is_read_as_the_analysis_reads_it_and_accepted()
+    [TestCase("SQL_ASCII")]
+    [TestCase("LATIN1")]
+    public async Task An_encoding_that_keeps_ASCII_bytes_is_read_as_the_analysis_reads_it_and_accepted(string encoding)
     {
-        var result = await Psql("postgres", new() { ["PGCLIENTENCODING"] = "SQL_ASCII" }, "-At", "-c", "SHOW client_encoding");
+        var result = await Psql("postgres", new() { ["PGCLIENTENCODING"] = encoding }, "-At", "-c", "SHOW client_encoding");
 
         Assert.That(result.ExitCode, Is.Zero, result.Output);
-        Assert.That(result.Stdout.Trim(), Is.EqualTo("SQL_ASCII"));
+        Assert.That(result.Stdout.Trim(), Is.EqualTo(encoding));
     }
 
     [Test]

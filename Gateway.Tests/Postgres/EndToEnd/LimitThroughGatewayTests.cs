@@ -154,4 +154,36 @@ public sealed class LimitThroughGatewayTests
         var rows = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(line => int.TryParse(line, out _));
         Assert.That(rows, Has.Exactly(20).Items, "20 rows: the rule on limit_rows does not apply to the new query");
     }
+
+    [Test]
+    public async Task A_COPY_started_after_a_limited_result_in_the_same_query_is_ended_and_the_session_goes_on()
+    {
+        var result = await _gateway.PsqlAsync(_gateway.Token("analyst", "analysts"),
+            "-c", "SELECT id FROM limit_rows; COPY limit_log FROM STDIN", "-c", "SELECT 'still here'");
+
+        Assert.That(result.Stderr, Does.Contain("ERROR:  54000: result limited by rule analysts-small-results"), result.Output);
+        Assert.That(result.Stdout, Does.Contain("still here"), "the COPY the server started was failed by the gateway, not left waiting");
+        Assert.That(await _pg.ScalarAsync("SELECT count(*) FROM limit_log"), Is.Zero);
+    }
+
+    [Test]
+    public async Task A_COPY_from_a_server_file_through_the_extended_protocol_completes()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"limit-copy-{Guid.NewGuid():n}.txt");
+        await File.WriteAllTextAsync(file, "from a file\n");
+        try
+        {
+            await _pg.ExecuteAsync("DROP TABLE IF EXISTS limit_file_copy; CREATE TABLE limit_file_copy (note text)");
+            await using var connection = await _gateway.OpenAsync(_gateway.Token("analyst", "analysts"));
+            // Npgsql sends Parse, Bind, Execute and Sync at once; the server answers only after the Sync.
+            await using var copy = new NpgsqlCommand($"COPY limit_file_copy FROM '{file}'", connection);
+            var copying = copy.ExecuteNonQueryAsync();
+
+            Assert.That(await copying.WaitAsync(TimeSpan.FromSeconds(20)), Is.EqualTo(1));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 }

@@ -118,6 +118,69 @@ public sealed class PreparedStatementNamesTests
         Assert.That(gone.Single(m => m.Type == 'E').Fields['M'], Does.Contain("was not prepared through the gateway"));
     }
 
+    [Test]
+    public async Task A_PREPARE_sent_through_Parse_and_Execute_is_followed_too()
+    {
+        await using var client = await ConnectAsync();
+        await RoundTripAsync(client, HostileFrames.Parse("", "PREPARE viaparse AS SELECT id FROM prep_orders"), Bind(""), Execute(), HostileFrames.Sync());
+
+        var answer = await RoundTripAsync(client, HostileFrames.Query("EXECUTE viaparse"));
+
+        Assert.That(Rows(answer), Is.EqualTo(new[] { "7" }));
+        Assert.That((await LastCommandAsync()).Objects, Does.Contain("prep_orders"));
+    }
+
+    [Test]
+    public async Task A_Parsed_EXECUTE_is_judged_with_the_statement_its_name_has_when_it_runs()
+    {
+        await using var client = await ConnectAsync();
+        await RoundTripAsync(client, HostileFrames.Query("PREPARE later AS SELECT 1"));
+        await RoundTripAsync(client, HostileFrames.Parse("runner", "EXECUTE later"), HostileFrames.Sync());
+        await RoundTripAsync(client, HostileFrames.Query("DEALLOCATE later"));
+        await RoundTripAsync(client, HostileFrames.Query("PREPARE later AS SELECT id FROM prep_orders"));
+
+        var answer = await RoundTripAsync(client, Bind("runner"), Describe(), Execute(), HostileFrames.Sync());
+
+        Assert.That(Rows(answer), Is.EqualTo(new[] { "7" }));
+        Assert.That((await LastCommandAsync()).Objects, Does.Contain("prep_orders"), "judged with the PREPARE in force at Execute");
+    }
+
+    [Test]
+    public async Task EXECUTE_of_a_name_never_prepared_through_the_gateway_is_denied()
+    {
+        await using var client = await ConnectAsync();
+
+        var answer = await RoundTripAsync(client, HostileFrames.Query("EXECUTE never_prepared"));
+
+        Assert.That(answer.Single(m => m.Type == 'E').Fields['M'], Does.Contain("uncertain-statement"));
+    }
+
+    [Test]
+    public async Task A_pipelined_failed_Parse_then_a_refused_one_then_Close_and_Parse_never_leave_the_refused_one_judged()
+    {
+        await using var client = await ConnectAsync();
+        // On the server: the first Parse fails (no such table), so the second creates "t", Close drops it, the last
+        // creates it again. A gateway that let the second Parse's ParseComplete win would judge 'second'.
+        await client.WriteAsync([
+            .. HostileFrames.Parse("t", "SELECT * FROM no_such_table"), .. HostileFrames.Sync(),
+            .. HostileFrames.Parse("t", "SELECT 'second' AS v"), .. HostileFrames.Sync(),
+            .. Close("t"), .. HostileFrames.Parse("t", "SELECT 'last' AS v"), .. HostileFrames.Sync()]);
+        for (var i = 0; i < 3; i++)
+            await client.ReadUntilReadyAsync();
+
+        var answer = await RoundTripAsync(client, Bind("t"), Describe(), Execute(), HostileFrames.Sync());
+
+        if (answer.Any(m => m.Type == 'E'))
+        {
+            Assert.That(answer.Single(m => m.Type == 'E').Fields['M'], Does.Contain("uncertain-statement"), "denied as uncertain");
+        }
+        else
+        {
+            Assert.That(Rows(answer), Is.EqualTo(new[] { "last" }));
+            Assert.That(await LastCommandTextAsync(), Is.EqualTo("SELECT 'last' AS v"), "judged as what ran");
+        }
+    }
+
     private async Task<RawPgClient> ConnectAsync()
     {
         var client = await RawPgClient.ConnectAsync(_gateway.Port);
