@@ -28,6 +28,55 @@ internal static class LexerSettings
     }
 
     /// <summary>
+    /// Refuses a text the server would read differently if a function it calls had turned
+    /// <c>standard_conforming_strings</c> off or switched to a client-only encoding: such a change is seen only when
+    /// the server reports it, after the statement, and a text the client pipelined behind it would already be
+    /// forwarded. Two byte patterns can read differently, both rare in honest SQL:
+    /// <list type="bullet">
+    /// <item>an odd run of backslashes before a quote inside an ordinary <c>'...'</c> literal: with the setting off the
+    /// backslash escapes the quote and the literal ends elsewhere (<c>SELECT '', $$'; DROP TABLE t; -- $$</c>). The same
+    /// bytes in <c>E'...'</c>, dollar quotes, comments or identifiers read alike, so the lexer decides (only for texts that
+    /// have the bytes at all);</item>
+    /// <item>a backslash right after a non-ASCII character: in SJIS, BIG5, GBK, UHC, GB18030 or JOHAB the last byte of
+    /// that character and the backslash are one character, and the backslash is gone.</item>
+    /// </list>
+    /// </summary>
+    public static void EnsureReadAlike(NativeSqlText text)
+    {
+        var bytes = text.Buffer.AsSpan(0, text.Length);
+        List<int>? escapedQuotes = null;
+        var at = bytes.IndexOf((byte)'\\');
+        while (at >= 0)
+        {
+            if (at > 0 && bytes[at - 1] >= 0x80)
+                throw new AnalysisRefusedException("a backslash right after a non-ASCII character is read differently in some client encodings; put a space or another character between them");
+            var end = at;
+            while (end < bytes.Length && bytes[end] == (byte)'\\')
+                end++;
+            if ((end - at) % 2 == 1 && end < bytes.Length && bytes[end] == (byte)'\'')
+                (escapedQuotes ??= []).Add(end);
+            var next = bytes[end..].IndexOf((byte)'\\');
+            at = next < 0 ? -1 : end + next;
+        }
+        if (escapedQuotes is null)
+            return;
+
+        var tokens = new List<SqlToken>();
+        if (!PgQueryScanner.TryScan(text, tokens, out _))
+            return;   // the parser reports the text as unreadable
+        foreach (var token in tokens)
+        {
+            if (token.Token != SqlToken.StringConstant || bytes[token.Start] != (byte)'\'')
+                continue;   // E'...', $$...$$ and the rest read backslashes alike either way
+            foreach (var quote in escapedQuotes)
+            {
+                if (quote > token.Start && quote < token.End)
+                    throw new AnalysisRefusedException("a backslash before a quote inside '...' is read differently when standard_conforming_strings is off; double the quote ('') or use E'...' or dollar quoting");
+            }
+        }
+    }
+
+    /// <summary>
     /// <c>pg_settings</c> is a view whose update rule calls <c>set_config</c>, so <c>UPDATE pg_settings SET setting =
     /// 'off' WHERE name = 'standard_conforming_strings'</c> is a SET by another name. Its WHERE decides which setting
     /// it reaches, so every UPDATE naming the view is refused (SET changes any other setting).

@@ -89,6 +89,15 @@ public sealed class SqlAnalyzer
 
         using (text)
         {
+            // Before the shape lookup: a shape leaves the constants out, and with them what EnsureReadAlike looks at.
+            try
+            {
+                LexerSettings.EnsureReadAlike(text);
+            }
+            catch (AnalysisRefusedException refused)
+            {
+                return SqlAnalysis.Failed(refused.Message);
+            }
             var tokens = tokenScratch ??= [];
             var shape = SqlShape.Of(text, tokens);
             if (tokens.Capacity > MaxKeptScratchTokens)
@@ -116,6 +125,7 @@ public sealed class SqlAnalyzer
     {
         try
         {
+            LexerSettings.EnsureReadAlike(text);
             if (!PgQueryParser.TryParse(text, out var tree, out var error))
                 return SqlAnalysis.Failed(error ?? "the SQL text does not parse");
 

@@ -339,3 +339,7 @@ SELECT $body$ ; ; DROP TABLE accounts; $body$ AS s;
 -- expect: allow
 -- name: unicode-string-literal
 SELECT U&'d\0061t\+000061' AS data;
+-- ----
+-- expect: allow
+-- name: backslashes-that-read-alike
+SELECT E'it\'s', 'C:\temp\x', 'don''t', $$a\'b$$, '\\';

@@ -738,7 +738,7 @@ SELECT U&'\0027'; DROP TABLE accounts;
 -- name: drop-after-escaped-backslash
 SELECT E'\\'; DROP TABLE accounts; --';
 -- ----
--- expect: kind:drop
+-- expect: parse_error
 -- name: drop-after-standard-backslash
 SELECT '\'; DROP TABLE accounts; --';
 -- ----
@@ -946,6 +946,14 @@ UPDATE pg_settings SET setting = 'off' WHERE name = 'standard_conforming_strings
 -- expect: parse_error
 -- name: update-pg-catalog-pg-settings-encoding
 UPDATE pg_catalog.pg_settings SET setting = 'SJIS' WHERE name = 'client_encoding';
+-- ----
+-- expect: parse_error
+-- name: literal-read-differently-without-standard-conforming-strings
+SELECT '\', $$'; DROP TABLE accounts; -- $$;
+-- ----
+-- expect: parse_error
+-- name: backslash-swallowed-by-a-client-only-encoding
+SELECT E'Á\'; DROP TABLE accounts; --';
 -- ----
 -- expect: parse_error
 -- name: set-config-lexer-setting
