@@ -26,6 +26,9 @@ internal sealed class PendingQueue : IDisposable
 
     public bool TryPeek(out PendingResponse pending) => _queue.TryPeek(out pending!);
 
+    /// <summary>The entries at this moment, oldest first (a snapshot: later enqueues are not seen).</summary>
+    public IEnumerable<PendingResponse> Snapshot() => _queue;
+
     public bool TryDequeue(out PendingResponse pending)
     {
         if (!_queue.TryDequeue(out pending!))

@@ -306,12 +306,15 @@ internal sealed partial class PostgresSession
             return;
         }
 
-        // Inherited here, not at Parse: the statement an EXECUTE names, or the cursor a FETCH reads, may have changed since.
-        var command = _cursors.Inherit(SqlPreparedCommands.Inherit(portal.Statement.Analysis, _commandOfPrepared), out var unknownCursor);
+        // Inherited at the portal's first Execute, not at Parse: the statement an EXECUTE names, or the cursor a FETCH
+        // reads, may have changed since. A later Execute reads on what the first one ran.
+        var continued = portal.Judged;
+        string? unknownCursor = null;
+        var command = continued ?? _cursors.Inherit(SqlPreparedCommands.Inherit(portal.Statement.Analysis, _commandOfPrepared), out unknownCursor);
         var decision = Decide(command);
-        if (!decision.IsBlocking && _prepared.FirstUnknownExecute(command) is { } uncertain)
+        if (continued is null && !decision.IsBlocking && _prepared.FirstUnknownExecute(command) is { } uncertain)
             decision = UncertainStatementDenial(uncertain);
-        if (!decision.IsBlocking && unknownCursor is not null)
+        if (continued is null && !decision.IsBlocking && unknownCursor is not null)
             decision = UnknownCursorDenial(unknownCursor);
         var statement = new StatementReference(portal.Statement.Name, portal.Parameters);
         decision = await RecordCommandAsync(command with { Origin = CommandOrigin.Execute }, portal.Statement.Text, decision, statement, cancellationToken).ConfigureAwait(false);
@@ -320,9 +323,16 @@ internal sealed partial class PostgresSession
             await DenyInBatchAsync(PendingKind.Execute, decision, cancellationToken).ConfigureAwait(false);
             return;
         }
-        var pending = new PendingResponse(PendingKind.Execute) { Portal = portal, Decision = decision, Capture = NewCapture(), CopyIn = CopyInBarrierFor(command) };
-        _prepared.Apply(pending, command, portal.Statement.Text);   // a Parsed PREPARE or DEALLOCATE runs here
-        _cursors.Declared(pending, command);
+        var pending = new PendingResponse(PendingKind.Execute)
+        {
+            Portal = portal, Decision = decision, Capture = NewCapture(), CopyIn = continued is null ? CopyInBarrierFor(command) : null,
+        };
+        if (continued is null)
+        {
+            portal.Judged = command;
+            _prepared.Apply(pending, command, portal.Statement.Text);   // a Parsed PREPARE or DEALLOCATE runs here
+            _cursors.Declared(pending, command);
+        }
         await ForwardAsync(frame, pending, cancellationToken).ConfigureAwait(false);
     }
 

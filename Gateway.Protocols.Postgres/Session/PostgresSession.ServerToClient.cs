@@ -80,15 +80,16 @@ internal sealed partial class PostgresSession
             if (frame.Backend == BackendMessageType.ErrorResponse)
             {
                 _copyIn = false;
-                head.CopyIn?.TrySetResult(false);
                 if (head.Kind == PendingKind.Query)
                     NotAnswered(head);   // a later statement of the query failed: its PREPAREs and DECLAREs are uncertain
+                ReleaseCopyBarriers(head);   // no COPY starts in what the server now skips
             }
             else if (frame.Backend == BackendMessageType.CopyInResponse)
             {
-                // A later statement of the query started COPY FROM STDIN; the client was told the query ended.
-                head.CopyIn?.TrySetResult(false);
+                // A later statement of the query, or a later Execute of the batch, started COPY FROM STDIN; the client was
+                // told the request ended. Failed before the client loop may go on: it must not forward into the COPY.
                 await FailCopyAsync(cancellationToken).ConfigureAwait(false);
+                ReleaseCopyBarriers(head);
             }
             return;
         }
@@ -185,6 +186,25 @@ internal sealed partial class PostgresSession
         if (_lastShape is { } last && last.Fits(columns, plan))
             return last;
         return _lastShape = new ResultShape(columns, plan);
+    }
+
+    /// <summary>
+    /// Releases the COPY barrier of the request the server is in: the Query at the head, or, in the extended protocol,
+    /// any Execute of the head's batch (up to its Sync), which the server reaches before the Sync the barrier holds back.
+    /// </summary>
+    private void ReleaseCopyBarriers(PendingResponse head)
+    {
+        if (head.Kind == PendingKind.Query)
+        {
+            head.CopyIn?.TrySetResult(false);
+            return;
+        }
+        foreach (var entry in _pending.Snapshot())
+        {
+            if (entry.Kind is PendingKind.Sync or PendingKind.Query)
+                break;
+            entry.CopyIn?.TrySetResult(false);
+        }
     }
 
     /// <summary>Ends a COPY FROM STDIN the server started for a request the gateway already ended (CopyFail).</summary>

@@ -33,6 +33,13 @@ internal sealed class Portal(string name, PreparedStatement statement, short[] r
     /// <summary>Result columns from a Describe of the portal (written by the server loop).</summary>
     public volatile RowField[]? Columns;
 
+    /// <summary>
+    /// The command the portal's first forwarded Execute was judged as. The server runs a portal's statement once: a
+    /// later Execute reads on (a SELECT's rows, or the stored result of an EXECUTE or FETCH), even if the name that
+    /// statement referred to means something else by then, so later Executes are judged as the first.
+    /// </summary>
+    public Command? Judged { get; set; }
+
     /// <summary>The columns the rows will have: the portal's own description, else the statement's with Bind's formats.</summary>
     public RowField[]? ResolveColumns()
     {

@@ -1,4 +1,6 @@
 using Gateway.Tests.Fixtures;
+using Gateway.Tests.Postgres.Protocol;
+using Gateway.Tests.Security;
 using Npgsql;
 
 namespace Gateway.Tests.Postgres.EndToEnd;
@@ -185,5 +187,24 @@ public sealed class LimitThroughGatewayTests
         {
             File.Delete(file);
         }
+    }
+
+    [Test]
+    public async Task A_COPY_later_in_an_extended_batch_whose_result_was_limited_is_ended_and_the_batch_completes()
+    {
+        await using var client = await RawPgClient.ConnectAsync(_gateway.Port);
+        await client.AuthenticateAsync(_gateway.Token("analyst", "analysts"));
+        static byte[] Unnamed(char type, WireBytes body) => WireBytes.Frame(type, body);
+        await client.WriteAsync([
+            .. HostileFrames.Parse("", "SELECT id FROM limit_rows"), .. Unnamed('B', new WireBytes().CString("").CString("").Int16(0).Int16(0).Int16(0)),
+            .. Unnamed('D', new WireBytes().Char('P').CString("")), .. Unnamed('E', new WireBytes().CString("").Int32(0)),
+            .. HostileFrames.Parse("", "COPY limit_log FROM STDIN"), .. Unnamed('B', new WireBytes().CString("").CString("").Int16(0).Int16(0).Int16(0)),
+            .. Unnamed('E', new WireBytes().CString("").Int32(0)), .. HostileFrames.Sync()]);
+
+        var answer = await client.ReadUntilReadyAsync().WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.That(answer.Where(m => m.Type == 'E').Select(m => m.SqlState), Does.Contain("54000"));
+        Assert.That(answer.Last().Type, Is.EqualTo('Z'), "the batch ended with ReadyForQuery instead of waiting on the COPY");
+        Assert.That(await _pg.ScalarAsync("SELECT count(*) FROM limit_log"), Is.Zero);
     }
 }

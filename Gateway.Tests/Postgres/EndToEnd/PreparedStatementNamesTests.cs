@@ -23,7 +23,11 @@ public sealed class PreparedStatementNamesTests
     public async Task StartAsync()
     {
         _pg = await PostgresServer.GetSharedAsync();
-        await _pg.ExecuteAsync("DROP TABLE IF EXISTS prep_orders; CREATE TABLE prep_orders (id int); INSERT INTO prep_orders VALUES (7)");
+        await _pg.ExecuteAsync("""
+            DROP TABLE IF EXISTS prep_orders, prep_many;
+            CREATE TABLE prep_orders (id int); INSERT INTO prep_orders VALUES (7);
+            CREATE TABLE prep_many (id int); INSERT INTO prep_many VALUES (1), (2), (3);
+            """);
         _gateway = await SecurityGateway.StartAsync(_pg);
     }
 
@@ -181,6 +185,24 @@ public sealed class PreparedStatementNamesTests
         }
     }
 
+    [Test]
+    public async Task A_portal_executed_again_is_judged_as_its_first_Execute_ran()
+    {
+        await using var client = await ConnectAsync();
+        await RoundTripAsync(client, HostileFrames.Query("BEGIN; PREPARE many AS SELECT id FROM prep_many"));
+        var first = await RoundTripAsync(client, HostileFrames.Parse("reader", "EXECUTE many"), Bind("reader", portal: "P"),
+            WireBytes.Frame('D', new WireBytes().Char('P').CString("P")), Execute("P", maxRows: 1), HostileFrames.Sync());
+        Assert.That(first.Count(m => m.Type == 'D'), Is.EqualTo(1), "one row, then PortalSuspended");
+        // The server ran EXECUTE many once and stored its rows; redefining "many" changes nothing for the portal.
+        await RoundTripAsync(client, HostileFrames.Query("DEALLOCATE many; PREPARE many AS SELECT 1"));
+
+        var rest = await RoundTripAsync(client, Execute("P", maxRows: 0), HostileFrames.Sync());
+
+        Assert.That(rest.Count(m => m.Type == 'D'), Is.EqualTo(2), "the stored rows of prep_many");
+        Assert.That((await LastCommandAsync()).Objects, Does.Contain("prep_many"), "judged as what the portal reads on");
+        await RoundTripAsync(client, HostileFrames.Query("ROLLBACK"));
+    }
+
     private async Task<RawPgClient> ConnectAsync()
     {
         var client = await RawPgClient.ConnectAsync(_gateway.Port);
@@ -195,13 +217,13 @@ public sealed class PreparedStatementNamesTests
         return await client.ReadUntilReadyAsync();
     }
 
-    private static byte[] Bind(string statement) =>
-        WireBytes.Frame('B', new WireBytes().CString("").CString(statement).Int16(0).Int16(0).Int16(0));
+    private static byte[] Bind(string statement, string portal = "") =>
+        WireBytes.Frame('B', new WireBytes().CString(portal).CString(statement).Int16(0).Int16(0).Int16(0));
 
     // Without a Describe the gateway cannot name the result's columns and masks every value (fail closed).
     private static byte[] Describe() => WireBytes.Frame('D', new WireBytes().Char('P').CString(""));
 
-    private static byte[] Execute() => WireBytes.Frame('E', new WireBytes().CString("").Int32(0));
+    private static byte[] Execute(string portal = "", int maxRows = 0) => WireBytes.Frame('E', new WireBytes().CString(portal).Int32(maxRows));
 
     private static byte[] Close(string statement) => WireBytes.Frame('C', new WireBytes().Char('S').CString(statement));
 
