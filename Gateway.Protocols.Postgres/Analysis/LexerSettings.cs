@@ -28,51 +28,51 @@ internal static class LexerSettings
     }
 
     /// <summary>
-    /// Refuses a text the server would read differently if a function it calls had turned
-    /// <c>standard_conforming_strings</c> off or switched to a client-only encoding: such a change is seen only when
-    /// the server reports it, after the statement, and a text the client pipelined behind it would already be
-    /// forwarded. Two byte patterns can read differently, both rare in honest SQL:
-    /// <list type="bullet">
-    /// <item>an odd run of backslashes before a quote inside an ordinary <c>'...'</c> literal: with the setting off the
-    /// backslash escapes the quote and the literal ends elsewhere (<c>SELECT '', $$'; DROP TABLE t; -- $$</c>). The same
-    /// bytes in <c>E'...'</c>, dollar quotes, comments or identifiers read alike, so the lexer decides (only for texts that
-    /// have the bytes at all);</item>
-    /// <item>a backslash right after a non-ASCII character: in SJIS, BIG5, GBK, UHC, GB18030 or JOHAB the last byte of
-    /// that character and the backslash are one character, and the backslash is gone.</item>
-    /// </list>
+    /// Whether the server could read <paramref name="text"/> differently if a function it calls had turned
+    /// <c>standard_conforming_strings</c> off or switched to a client-only encoding. Such a change is seen only when
+    /// the server reports it, after the statement, and a text the client pipelined behind it is already forwarded, so
+    /// the analysis must hold for both readings. True when an ordinary <c>'...'</c> literal holds a backslash (the
+    /// caller then analyses the text as read with the setting off too); <paramref name="refusal"/> is set when a
+    /// backslash follows a non-ASCII character inside <c>'...'</c> or <c>E'...'</c>: in SJIS, BIG5, GBK, UHC,
+    /// GB18030 or JOHAB that character's last byte and the backslash are one character, and the backslash is gone.
+    /// Dollar quotes, comments and identifiers read alike either way; only texts with a backslash are lexed here.
     /// </summary>
-    public static void EnsureReadAlike(NativeSqlText text)
+    public static bool MayReadDifferently(NativeSqlText text, out string? refusal)
     {
+        refusal = null;
         var bytes = text.Buffer.AsSpan(0, text.Length);
-        List<int>? escapedQuotes = null;
-        var at = bytes.IndexOf((byte)'\\');
-        while (at >= 0)
-        {
-            if (at > 0 && bytes[at - 1] >= 0x80)
-                throw new AnalysisRefusedException("a backslash right after a non-ASCII character is read differently in some client encodings; put a space or another character between them");
-            var end = at;
-            while (end < bytes.Length && bytes[end] == (byte)'\\')
-                end++;
-            if ((end - at) % 2 == 1 && end < bytes.Length && bytes[end] == (byte)'\'')
-                (escapedQuotes ??= []).Add(end);
-            var next = bytes[end..].IndexOf((byte)'\\');
-            at = next < 0 ? -1 : end + next;
-        }
-        if (escapedQuotes is null)
-            return;
+        if (!bytes.Contains((byte)'\\'))
+            return false;
 
         var tokens = new List<SqlToken>();
         if (!PgQueryScanner.TryScan(text, tokens, out _))
-            return;   // the parser reports the text as unreadable
+            return false;   // the parser reports the text as unreadable
+        var ordinaryWithBackslash = false;
         foreach (var token in tokens)
         {
-            if (token.Token != SqlToken.StringConstant || bytes[token.Start] != (byte)'\'')
-                continue;   // E'...', $$...$$ and the rest read backslashes alike either way
-            foreach (var quote in escapedQuotes)
+            if (token.Token != SqlToken.StringConstant)
+                continue;
+            var first = bytes[token.Start];
+            var ordinary = first == (byte)'\'';
+            if (!ordinary && first is not ((byte)'E' or (byte)'e'))
+                continue;   // $$...$$ reads backslashes alike either way
+            var literal = bytes[token.Start..token.End];
+            for (var at = literal.IndexOf((byte)'\\'); at >= 0; at = NextBackslash(literal, at))
             {
-                if (quote > token.Start && quote < token.End)
-                    throw new AnalysisRefusedException("a backslash before a quote inside '...' is read differently when standard_conforming_strings is off; double the quote ('') or use E'...' or dollar quoting");
+                if (literal[at - 1] >= 0x80)
+                {
+                    refusal = "a backslash right after a non-ASCII character in a string literal is read differently in some client encodings; put another character between them";
+                    return true;
+                }
+                ordinaryWithBackslash |= ordinary;
             }
+        }
+        return ordinaryWithBackslash;
+
+        static int NextBackslash(ReadOnlySpan<byte> literal, int at)
+        {
+            var next = literal[(at + 1)..].IndexOf((byte)'\\');
+            return next < 0 ? -1 : at + 1 + next;
         }
     }
 

@@ -25,6 +25,8 @@ internal static unsafe partial class PgQueryNative
         NativeLibrary.SetDllImportResolver(typeof(PgQueryNative).Assembly, Resolve);
     }
 
+    private static IntPtr _library;
+
     private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath)
     {
         if (name != Library)
@@ -32,9 +34,40 @@ internal static unsafe partial class PgQueryNative
         foreach (var candidate in Candidates)
         {
             if (NativeLibrary.TryLoad(candidate, assembly, searchPath, out var handle))
-                return handle;
+                return _library = handle;
         }
         return IntPtr.Zero;
+    }
+
+    // libpg_query's copy of the server's GUC, which its lexer reads; thread-local there, as all its state.
+    [ThreadStatic]
+    private static IntPtr _standardConformingStrings;
+
+    /// <summary>
+    /// Runs <paramref name="read"/> with the lexer reading ordinary <c>'...'</c> literals as a server with
+    /// <c>standard_conforming_strings = off</c> does (backslash escapes), on this thread only; false when this
+    /// libpg_query does not export the setting. dlsym of a thread-local symbol yields this thread's instance.
+    /// </summary>
+    public static bool TryWithoutStandardConformingStrings<T>(Func<T> read, out T result)
+    {
+        result = default!;
+        if (_standardConformingStrings == IntPtr.Zero)
+        {
+            if (_library == IntPtr.Zero || !NativeLibrary.TryGetExport(_library, "standard_conforming_strings", out var address))
+                return false;
+            _standardConformingStrings = address;
+        }
+        var setting = (byte*)_standardConformingStrings;
+        *setting = 0;
+        try
+        {
+            result = read();
+        }
+        finally
+        {
+            *setting = 1;
+        }
+        return true;
     }
 
     [StructLayout(LayoutKind.Sequential)]

@@ -16,4 +16,20 @@ internal sealed record SqlAnalysis(ImmutableArray<StatementInfo> Statements, str
     public bool ParseError => ErrorMessage is not null;
 
     public static SqlAnalysis Failed(string message) => new([], message);
+
+    /// <summary>The same statements with the same facts (what the rules match on), in the same order; not the same failure.</summary>
+    public bool SameFacts(SqlAnalysis other)
+    {
+        if (ParseError || other.ParseError || Statements.Length != other.Statements.Length)
+            return false;
+        for (var i = 0; i < Statements.Length; i++)
+        {
+            var (a, b) = (Statements[i], other.Statements[i]);
+            if (a.Kind != b.Kind || a.Nested != b.Nested || a.ModifiesData != b.ModifiesData || a.HasWhere != b.HasWhere
+                || a.Setting != b.Setting || a.Name != b.Name
+                || !a.Tables.SequenceEqual(b.Tables) || !a.Functions.SequenceEqual(b.Functions))
+                return false;
+        }
+        return true;
+    }
 }

@@ -89,15 +89,9 @@ public sealed class SqlAnalyzer
 
         using (text)
         {
-            // Before the shape lookup: a shape leaves the constants out, and with them what EnsureReadAlike looks at.
-            try
-            {
-                LexerSettings.EnsureReadAlike(text);
-            }
-            catch (AnalysisRefusedException refused)
-            {
-                return SqlAnalysis.Failed(refused.Message);
-            }
+            // A shape leaves the constants out, and with them what decides whether the text reads alike both ways.
+            if (LexerSettings.MayReadDifferently(text, out _))
+                return AnalyzeText(text, options.MaxTextBytes);
             var tokens = tokenScratch ??= [];
             var shape = SqlShape.Of(text, tokens);
             if (tokens.Capacity > MaxKeptScratchTokens)
@@ -121,13 +115,33 @@ public sealed class SqlAnalyzer
             return AnalyzeText(text, maxTextBytes);
     }
 
+    /// <summary>
+    /// The analysis, if the server reads the text alike with <c>standard_conforming_strings</c> on and off
+    /// (<see cref="LexerSettings.MayReadDifferently"/>): the reading with it off must not parse, or give the same facts.
+    /// </summary>
     private static SqlAnalysis AnalyzeText(NativeSqlText text, int maxTextBytes)
     {
+        var analysis = ParseAndWalk(text, maxTextBytes, out _);
+        if (analysis.ParseError || !LexerSettings.MayReadDifferently(text, out var refusal))
+            return analysis;
+        if (refusal is not null)
+            return SqlAnalysis.Failed(refusal);
+        if (!PgQueryNative.TryWithoutStandardConformingStrings(() => (Analysis: ParseAndWalk(text, maxTextBytes, out var parsed), Parsed: parsed), out var off))
+            return SqlAnalysis.Failed("a backslash in a '...' literal cannot be checked with this libpg_query; use E'...' or dollar quoting");
+        if (!off.Parsed || analysis.SameFacts(off.Analysis))
+            return analysis;   // with the setting off the server would refuse the text, or read the same statements
+        return SqlAnalysis.Failed(
+            "a backslash in a '...' literal makes this text mean something else when standard_conforming_strings is off; double the quote ('') or use E'...' or dollar quoting");
+    }
+
+    private static SqlAnalysis ParseAndWalk(NativeSqlText text, int maxTextBytes, out bool parsed)
+    {
+        parsed = false;
         try
         {
-            LexerSettings.EnsureReadAlike(text);
             if (!PgQueryParser.TryParse(text, out var tree, out var error))
                 return SqlAnalysis.Failed(error ?? "the SQL text does not parse");
+            parsed = true;
 
             using (tree)
             using (var walker = new ParseTreeWalker(maxTextBytes))

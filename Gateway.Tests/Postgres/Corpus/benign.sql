@@ -343,3 +343,7 @@ SELECT U&'d\0061t\+000061' AS data;
 -- expect: allow
 -- name: backslashes-that-read-alike
 SELECT E'it\'s', 'C:\temp\x', 'don''t', $$a\'b$$, '\\';
+-- ----
+-- expect: allow
+-- name: windows-path-replace
+SELECT replace('C:\temp\x', '\', '/') AS path;

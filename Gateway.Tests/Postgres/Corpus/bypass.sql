@@ -952,6 +952,10 @@ UPDATE pg_catalog.pg_settings SET setting = 'SJIS' WHERE name = 'client_encoding
 SELECT '\', $$'; DROP TABLE accounts; -- $$;
 -- ----
 -- expect: parse_error
+-- name: nested-sql-read-differently-without-standard-conforming-strings
+SELECT query_to_xml('select ssn from "peo\ple"', true, false, '');
+-- ----
+-- expect: parse_error
 -- name: backslash-swallowed-by-a-client-only-encoding
 SELECT E'Á\'; DROP TABLE accounts; --';
 -- ----
