@@ -44,29 +44,19 @@ internal static unsafe partial class PgQueryNative
     private static IntPtr _standardConformingStrings;
 
     /// <summary>
-    /// Runs <paramref name="read"/> with the lexer reading ordinary <c>'...'</c> literals as a server with
-    /// <c>standard_conforming_strings = off</c> does (backslash escapes), on this thread only; false when this
-    /// libpg_query does not export the setting. dlsym of a thread-local symbol yields this thread's instance.
+    /// Sets, on this thread only, how the lexer reads ordinary <c>'...'</c> literals: as a server with
+    /// <c>standard_conforming_strings</c> on (the default), or off (backslash escapes). False when this libpg_query
+    /// does not export the setting. dlsym of a thread-local symbol yields the calling thread's instance.
     /// </summary>
-    public static bool TryWithoutStandardConformingStrings<T>(Func<T> read, out T result)
+    public static bool TrySetStandardConformingStrings(bool on)
     {
-        result = default!;
         if (_standardConformingStrings == IntPtr.Zero)
         {
             if (_library == IntPtr.Zero || !NativeLibrary.TryGetExport(_library, "standard_conforming_strings", out var address))
                 return false;
             _standardConformingStrings = address;
         }
-        var setting = (byte*)_standardConformingStrings;
-        *setting = 0;
-        try
-        {
-            result = read();
-        }
-        finally
-        {
-            *setting = 1;
-        }
+        *(byte*)_standardConformingStrings = on ? (byte)1 : (byte)0;
         return true;
     }
 

@@ -24,11 +24,18 @@ internal static unsafe class PgQueryParser
             return TryParse(text, out tree, out error);
     }
 
-    /// <summary>Parses text already encoded (and checked against the byte cap) by <see cref="NativeSqlText"/>.</summary>
-    public static bool TryParse(NativeSqlText text, out ParseTreeJson tree, out string? error)
+    /// <summary>
+    /// Parses text already encoded (and checked against the byte cap) by <see cref="NativeSqlText"/>; with
+    /// <paramref name="standardConformingStrings"/> false, as a server with that setting off reads it (set on the
+    /// thread that parses, which for a large text is not the caller's).
+    /// </summary>
+    public static bool TryParse(NativeSqlText text, out ParseTreeJson tree, out string? error, bool standardConformingStrings = true)
         => text.Length <= InlineParseBytes
-            ? TryParseEncoded(text, out tree, out error)
-            : TryParseOnLargeStack(text, out tree, out error);
+            ? TryParseEncoded(text, standardConformingStrings, out tree, out error)
+            : TryParseOnLargeStack(text, standardConformingStrings, out tree, out error);
+
+    /// <summary>The error of a parse with <c>standard_conforming_strings</c> off when this libpg_query cannot do one.</summary>
+    public const string NoNonStandardReading = "this libpg_query cannot read SQL as a server with standard_conforming_strings off";
 
     /// <summary>
     /// libpg_query builds and prints the tree recursively without a stack-depth check, about 130 bytes of stack
@@ -52,7 +59,7 @@ internal static unsafe class PgQueryParser
     /// Parses on a dedicated thread whose stack fits the deepest tree the text could produce, so no text can
     /// overflow a stack and take the gateway down.
     /// </summary>
-    private static bool TryParseOnLargeStack(NativeSqlText text, out ParseTreeJson tree, out string? error)
+    private static bool TryParseOnLargeStack(NativeSqlText text, bool standardConformingStrings, out ParseTreeJson tree, out string? error)
     {
         tree = default;
         if (!LargeStackParses.Wait(LargeStackWait))
@@ -67,7 +74,7 @@ internal static unsafe class PgQueryParser
             string? failure = null;
             var ok = false;
             var stack = (int)Math.Clamp(text.Length * StackBytesPerTextByte, MinLargeStack, int.MaxValue);
-            var thread = new Thread(() => ok = TryParseEncoded(text, out parsed, out failure), stack)
+            var thread = new Thread(() => ok = TryParseEncoded(text, standardConformingStrings, out parsed, out failure), stack)
             {
                 IsBackground = true,
                 Name = "sql-parse-large",
@@ -89,12 +96,25 @@ internal static unsafe class PgQueryParser
         }
     }
 
-    private static bool TryParseEncoded(NativeSqlText text, out ParseTreeJson tree, out string? error)
+    private static bool TryParseEncoded(NativeSqlText text, bool standardConformingStrings, out ParseTreeJson tree, out string? error)
     {
         tree = default;
+        if (!standardConformingStrings && !PgQueryNative.TrySetStandardConformingStrings(false))
+        {
+            error = NoNonStandardReading;
+            return false;
+        }
         PgQueryNative.PgQueryParseResult result;
-        fixed (byte* input = text.Buffer)
-            result = PgQueryNative.Parse(input);
+        try
+        {
+            fixed (byte* input = text.Buffer)
+                result = PgQueryNative.Parse(input);
+        }
+        finally
+        {
+            if (!standardConformingStrings)
+                PgQueryNative.TrySetStandardConformingStrings(true);
+        }
 
         try
         {

@@ -126,20 +126,23 @@ public sealed class SqlAnalyzer
             return analysis;
         if (refusal is not null)
             return SqlAnalysis.Failed(refusal);
-        if (!PgQueryNative.TryWithoutStandardConformingStrings(() => (Analysis: ParseAndWalk(text, maxTextBytes, out var parsed), Parsed: parsed), out var off))
+        var off = ParseAndWalk(text, maxTextBytes, out var parsed, standardConformingStrings: false);
+        if (off.ErrorMessage == PgQueryParser.NoNonStandardReading)
             return SqlAnalysis.Failed("a backslash in a '...' literal cannot be checked with this libpg_query; use E'...' or dollar quoting");
-        if (!off.Parsed || analysis.SameFacts(off.Analysis))
-            return analysis;   // with the setting off the server would refuse the text, or read the same statements
+        // With the setting off the server would read the same statements, or stop at a literal that never ends (the
+        // one lexer error both readers share whatever the encoding or grammar version) and run nothing.
+        if (parsed ? analysis.SameFacts(off) : off.ErrorMessage?.StartsWith("unterminated quoted string", StringComparison.Ordinal) == true)
+            return analysis;
         return SqlAnalysis.Failed(
             "a backslash in a '...' literal makes this text mean something else when standard_conforming_strings is off; double the quote ('') or use E'...' or dollar quoting");
     }
 
-    private static SqlAnalysis ParseAndWalk(NativeSqlText text, int maxTextBytes, out bool parsed)
+    private static SqlAnalysis ParseAndWalk(NativeSqlText text, int maxTextBytes, out bool parsed, bool standardConformingStrings = true)
     {
         parsed = false;
         try
         {
-            if (!PgQueryParser.TryParse(text, out var tree, out var error))
+            if (!PgQueryParser.TryParse(text, out var tree, out var error, standardConformingStrings))
                 return SqlAnalysis.Failed(error ?? "the SQL text does not parse");
             parsed = true;
 

@@ -46,8 +46,14 @@ internal sealed class PendingResponse
 
     public Portal? DescribedPortal { get; init; }
 
-    /// <summary>For Execute: the portal whose rows come back.</summary>
+    /// <summary>For Execute: the portal whose rows come back. For Bind: the portal it creates.</summary>
     public Portal? Portal { get; init; }
+
+    /// <summary>For Bind: the portal of the same name it replaced in the gateway's map, put back if the server refuses or skips the Bind.</summary>
+    public Portal? ReplacedPortal { get; init; }
+
+    /// <summary>For Execute: the portal's first, which set <see cref="Session.Portal.Judged"/>; cleared if the server skips it.</summary>
+    public bool FirstExecute { get; init; }
 
     /// <summary>For Query and Execute: what the client saw, for the result record.</summary>
     public ResultCapture? Capture { get; set; }

@@ -118,7 +118,7 @@ internal sealed partial class PostgresSession
                 _prepared.Find(describe.Name, out var described);
                 await ForwardAsync(frame, describe.Kind == PgObjectKind.Statement
                     ? new PendingResponse(PendingKind.Describe) { DescribedStatement = described }
-                    : new PendingResponse(PendingKind.Describe) { DescribedPortal = _portals.GetValueOrDefault(describe.Name) },
+                    : new PendingResponse(PendingKind.Describe) { DescribedPortal = FindPortal(describe.Name) },
                     cancellationToken).ConfigureAwait(false);
                 return false;
             case FrontendMessageType.Close:
@@ -127,7 +127,8 @@ internal sealed partial class PostgresSession
                 if (close.Kind == PgObjectKind.Statement)
                     _prepared.Remove(closing, close.Name);
                 else
-                    _portals.Remove(close.Name);
+                    lock (_portals)
+                        _portals.Remove(close.Name);
                 await ForwardAsync(frame, closing, cancellationToken).ConfigureAwait(false);
                 return false;
             case FrontendMessageType.Sync:
@@ -290,8 +291,14 @@ internal sealed partial class PostgresSession
         var formats = new short[bind.ResultFormats.Count];
         for (var i = 0; i < formats.Length; i++)
             formats[i] = bind.ResultFormats.For(i);
-        _portals[bind.Portal] = new Portal(bind.Portal, statement!, formats, DescribeParameters(bind));
-        var binding = new PendingResponse(PendingKind.Bind);
+        var portal = new Portal(bind.Portal, statement!, formats, DescribeParameters(bind));
+        Portal? replaced;
+        lock (_portals)
+        {
+            _portals.TryGetValue(bind.Portal, out replaced);
+            _portals[bind.Portal] = portal;
+        }
+        var binding = new PendingResponse(PendingKind.Bind) { Portal = portal, ReplacedPortal = replaced };
         _cursors.Declared(binding, statement!.Analysis, bind.Portal);   // SQL FETCH reads a named portal
         await ForwardAsync(frame, binding, cancellationToken).ConfigureAwait(false);
     }
@@ -299,7 +306,7 @@ internal sealed partial class PostgresSession
     private async ValueTask OnExecuteAsync(PgFrame frame, CancellationToken cancellationToken)
     {
         var execute = Execute.Decode(frame.Payload);
-        if (!_portals.TryGetValue(execute.Portal, out var portal))
+        if (FindPortal(execute.Portal) is not { } portal)
         {
             var unknown = GatewayDenial("unknown-portal", $"portal \"{execute.Portal}\" was not bound through the gateway");
             await DenyInBatchAsync(PendingKind.Execute, unknown, cancellationToken).ConfigureAwait(false);
@@ -326,6 +333,7 @@ internal sealed partial class PostgresSession
         var pending = new PendingResponse(PendingKind.Execute)
         {
             Portal = portal, Decision = decision, Capture = NewCapture(), CopyIn = continued is null ? CopyInBarrierFor(command) : null,
+            FirstExecute = continued is null,
         };
         if (continued is null)
         {
@@ -419,6 +427,13 @@ internal sealed partial class PostgresSession
 
     private static Decision UncertainStatementDenial(string name) => GatewayDenial("uncertain-statement",
         $"prepared statement \"{name}\" was not prepared through the gateway, or may not be the one it analysed (an error made the server skip a change to it, or it was prepared twice); close (DEALLOCATE) it and prepare it again");
+
+    /// <summary>The client loop binds and closes portals; the server loop puts back a portal a refused Bind replaced.</summary>
+    private Portal? FindPortal(string name)
+    {
+        lock (_portals)
+            return _portals.GetValueOrDefault(name);
+    }
 
     private static Decision UnknownCursorDenial(string name) => GatewayDenial("unknown-cursor",
         $"cursor \"{name}\" cannot be judged: this session declared more cursors or statements than the gateway keeps ({CursorQueries.MaxNames} names, {CursorQueries.MaxStatementsPerName} statements per name); close cursors and declare them again");

@@ -234,6 +234,22 @@ internal sealed partial class PostgresSession
     {
         _prepared.FailedOrSkipped(entry);
         _cursors.FailedOrSkipped(entry);
+        if (entry is { Kind: PendingKind.Execute, FirstExecute: true, Portal: { } executed })
+            executed.Judged = null;   // the server did not run it: the next Execute is its first
+        else if (entry is { Kind: PendingKind.Bind, Portal: { } bound })
+        {
+            // The server kept the portal it had (a named one cannot be bound twice), or none: so does the gateway.
+            lock (_portals)
+            {
+                if (_portals.TryGetValue(bound.Name, out var current) && current == bound)
+                {
+                    if (entry.ReplacedPortal is { } previous)
+                        _portals[bound.Name] = previous;
+                    else
+                        _portals.Remove(bound.Name);
+                }
+            }
+        }
     }
 
     /// <summary>Pops the head entry, which must be of <paramref name="kind"/>; anything else means the two ends lost sync.</summary>

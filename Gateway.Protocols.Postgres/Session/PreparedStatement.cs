@@ -38,7 +38,7 @@ internal sealed class Portal(string name, PreparedStatement statement, short[] r
     /// later Execute reads on (a SELECT's rows, or the stored result of an EXECUTE or FETCH), even if the name that
     /// statement referred to means something else by then, so later Executes are judged as the first.
     /// </summary>
-    public Command? Judged { get; set; }
+    public volatile Command? Judged;   // set by the client loop, cleared by the server loop
 
     /// <summary>The columns the rows will have: the portal's own description, else the statement's with Bind's formats.</summary>
     public RowField[]? ResolveColumns()

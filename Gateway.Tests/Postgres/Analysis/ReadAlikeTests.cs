@@ -37,6 +37,23 @@ public sealed class ReadAlikeTests
     }
 
     [Test]
+    public void A_text_long_enough_to_parse_on_a_thread_of_its_own_is_read_both_ways_too()
+    {
+        var padded = "SELECT '\\', $$'; DROP TABLE t; -- $$ /* " + new string('x', 10_000) + " */";
+
+        Assert.That(Analyze(padded).ParseErrorMessage, Does.Contain("mean something else when standard_conforming_strings is off"));
+    }
+
+    [Test]
+    public void A_second_reading_that_fails_for_any_reason_but_an_unterminated_literal_is_refused()
+    {
+        // With the setting off, \xff is a byte the gateway's UTF-8 reader refuses, but a LATIN1 server would run the DROP.
+        var command = Analyze("SELECT '\\xff\\', $$'; DROP TABLE t; -- $$");
+
+        Assert.That(command.ParseErrorMessage, Does.Contain("mean something else when standard_conforming_strings is off"));
+    }
+
+    [Test]
     public void The_second_reading_leaves_the_lexer_as_it_was()
     {
         Analyze("SELECT '\\', $$'; DROP TABLE t; -- $$");

@@ -203,6 +203,42 @@ public sealed class PreparedStatementNamesTests
         await RoundTripAsync(client, HostileFrames.Query("ROLLBACK"));
     }
 
+    [Test]
+    public async Task A_portal_whose_first_Execute_the_server_skipped_is_judged_at_the_Execute_it_runs()
+    {
+        await using var client = await ConnectAsync();
+        await RoundTripAsync(client, HostileFrames.Query("BEGIN; PREPARE harmless AS SELECT 1"));
+        await RoundTripAsync(client, HostileFrames.Parse("runs_harmless", "EXECUTE harmless"), Bind("runs_harmless", portal: "Q"), HostileFrames.Sync());
+        await RoundTripAsync(client, HostileFrames.Query("SAVEPOINT before_skip"));
+        // 1/0 fails, so the server skips Execute Q: the portal stays unrun.
+        await RoundTripAsync(client, HostileFrames.Parse("", "SELECT 1/0"), Bind(""), Execute(), Execute("Q"), HostileFrames.Sync());
+        await RoundTripAsync(client, HostileFrames.Query("ROLLBACK TO before_skip; DEALLOCATE harmless; PREPARE harmless AS SELECT id FROM prep_many"));
+
+        var answer = await RoundTripAsync(client, WireBytes.Frame('D', new WireBytes().Char('P').CString("Q")), Execute("Q"), HostileFrames.Sync());
+
+        Assert.That(answer.Count(m => m.Type == 'D'), Is.EqualTo(3), "the server ran EXECUTE harmless now, as redefined");
+        Assert.That((await LastCommandAsync()).Objects, Does.Contain("prep_many"), "and the gateway judged that");
+        await RoundTripAsync(client, HostileFrames.Query("ROLLBACK"));
+    }
+
+    [Test]
+    public async Task A_Bind_the_server_refuses_leaves_the_portal_it_had()
+    {
+        await using var client = await ConnectAsync();
+        await RoundTripAsync(client, HostileFrames.Query("BEGIN"));
+        await RoundTripAsync(client, HostileFrames.Parse("many_rows", "SELECT id FROM prep_many"), Bind("many_rows", portal: "R"), HostileFrames.Sync());
+        await RoundTripAsync(client, HostileFrames.Query("SAVEPOINT rebind"));
+        var refused = await RoundTripAsync(client, HostileFrames.Parse("one_row", "SELECT 1"), Bind("one_row", portal: "R"), HostileFrames.Sync());
+        Assert.That(refused.Single(m => m.Type == 'E').SqlState, Is.EqualTo("42P03"), "a named portal cannot be bound twice");
+        await RoundTripAsync(client, HostileFrames.Query("ROLLBACK TO rebind"));
+
+        var answer = await RoundTripAsync(client, WireBytes.Frame('D', new WireBytes().Char('P').CString("R")), Execute("R"), HostileFrames.Sync());
+
+        Assert.That(answer.Count(m => m.Type == 'D'), Is.EqualTo(3), "the server runs the portal it kept");
+        Assert.That(await LastCommandTextAsync(), Is.EqualTo("SELECT id FROM prep_many"), "and the gateway judged that one");
+        await RoundTripAsync(client, HostileFrames.Query("ROLLBACK"));
+    }
+
     private async Task<RawPgClient> ConnectAsync()
     {
         var client = await RawPgClient.ConnectAsync(_gateway.Port);
