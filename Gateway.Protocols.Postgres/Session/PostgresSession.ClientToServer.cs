@@ -319,6 +319,13 @@ internal sealed partial class PostgresSession
         string? unknownCursor = null;
         var command = continued ?? _cursors.Inherit(SqlPreparedCommands.Inherit(portal.Statement.Analysis, _commandOfPrepared), out unknownCursor);
         var decision = Decide(command);
+        if (continued is not null && !portal.FirstAnswered && !decision.IsBlocking
+            && !SameStatements(continued, _cursors.Inherit(SqlPreparedCommands.Inherit(portal.Statement.Analysis, _commandOfPrepared), out _)))
+        {
+            // The first Execute is still in flight and may yet be skipped; then this one runs the statement as it is now.
+            decision = GatewayDenial("portal-in-flight",
+                $"portal \"{portal.Name}\" is executed again before the server answered its first Execute, and what it runs has changed since; wait for the answer");
+        }
         if (continued is null && !decision.IsBlocking && _prepared.FirstUnknownExecute(command) is { } uncertain)
             decision = UncertainStatementDenial(uncertain);
         if (continued is null && !decision.IsBlocking && unknownCursor is not null)
@@ -427,6 +434,9 @@ internal sealed partial class PostgresSession
 
     private static Decision UncertainStatementDenial(string name) => GatewayDenial("uncertain-statement",
         $"prepared statement \"{name}\" was not prepared through the gateway, or may not be the one it analysed (an error made the server skip a change to it, or it was prepared twice); close (DEALLOCATE) it and prepare it again");
+
+    private static bool SameStatements(Command a, Command b) =>
+        new SqlAnalysis(a.Statements, null).SameFacts(new SqlAnalysis(b.Statements, null));
 
     /// <summary>The client loop binds and closes portals; the server loop puts back a portal a refused Bind replaced.</summary>
     private Portal? FindPortal(string name)

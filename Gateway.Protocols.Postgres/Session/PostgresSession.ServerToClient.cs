@@ -133,6 +133,7 @@ internal sealed partial class PostgresSession
                     if (frame.Backend == BackendMessageType.PortalSuspended)
                         RecordResult(head, "portal suspended");
                     Complete(PendingKind.Execute);
+                    Answered(head);
                 }
                 break;
             case BackendMessageType.CopyInResponse:
@@ -227,6 +228,8 @@ internal sealed partial class PostgresSession
     {
         _prepared.Confirmed(entry);
         _cursors.Confirmed(entry);
+        if (entry is { Kind: PendingKind.Execute, FirstExecute: true, Portal: { } executed })
+            executed.FirstAnswered = true;
     }
 
     /// <summary>The server failed or skipped <paramref name="entry"/>: what it would have declared is not certain.</summary>

@@ -40,6 +40,9 @@ internal sealed class Portal(string name, PreparedStatement statement, short[] r
     /// </summary>
     public volatile Command? Judged;   // set by the client loop, cleared by the server loop
 
+    /// <summary>The server answered the Execute that set <see cref="Judged"/>: from then on it certainly ran.</summary>
+    public volatile bool FirstAnswered;
+
     /// <summary>The columns the rows will have: the portal's own description, else the statement's with Bind's formats.</summary>
     public RowField[]? ResolveColumns()
     {

@@ -222,6 +222,30 @@ public sealed class PreparedStatementNamesTests
     }
 
     [Test]
+    public async Task A_portal_executed_again_while_its_skipped_first_Execute_is_in_flight_is_never_judged_as_the_skipped_one()
+    {
+        await using var client = await ConnectAsync();
+        await RoundTripAsync(client, HostileFrames.Query("BEGIN; PREPARE quiet AS SELECT 1"));
+        await RoundTripAsync(client, HostileFrames.Parse("runs_quiet", "EXECUTE quiet"), Bind("runs_quiet", portal: "S"), HostileFrames.Sync());
+        await RoundTripAsync(client, HostileFrames.Query("SAVEPOINT before_skip"));
+        // All in one write: the first Execute of S is skipped (1/0 fails before it), "quiet" is redefined, S runs.
+        await client.WriteAsync([
+            .. HostileFrames.Parse("", "SELECT 1/0"), .. Bind(""), .. Execute(), .. Execute("S"), .. HostileFrames.Sync(),
+            .. HostileFrames.Query("ROLLBACK TO before_skip; DEALLOCATE quiet; PREPARE quiet AS SELECT id FROM prep_many"),
+            .. WireBytes.Frame('D', new WireBytes().Char('P').CString("S")), .. Execute("S"), .. HostileFrames.Sync()]);
+        for (var i = 0; i < 2; i++)
+            await client.ReadUntilReadyAsync();
+
+        var last = await client.ReadUntilReadyAsync();
+
+        if (last.Any(m => m.Type == 'D'))
+            Assert.That((await LastCommandAsync()).Objects, Does.Contain("prep_many"), "rows of prep_many were judged as prep_many");
+        else
+            Assert.That(last.Single(m => m.Type == 'E').Fields['M'], Does.Contain("portal-in-flight"));
+        await RoundTripAsync(client, HostileFrames.Query("ROLLBACK"));
+    }
+
+    [Test]
     public async Task A_Bind_the_server_refuses_leaves_the_portal_it_had()
     {
         await using var client = await ConnectAsync();
