@@ -18,13 +18,16 @@ internal sealed record SqlAnalysis(ImmutableArray<StatementInfo> Statements, str
     public static SqlAnalysis Failed(string message) => new([], message);
 
     /// <summary>The same statements with the same facts (what the rules match on), in the same order; not the same failure.</summary>
-    public bool SameFacts(SqlAnalysis other)
+    public bool SameFacts(SqlAnalysis other) => !ParseError && !other.ParseError && SameFacts(Statements, other.Statements);
+
+    /// <summary>The same statements with the same facts, in the same order.</summary>
+    public static bool SameFacts(ImmutableArray<StatementInfo> first, ImmutableArray<StatementInfo> second)
     {
-        if (ParseError || other.ParseError || Statements.Length != other.Statements.Length)
+        if (first.Length != second.Length)
             return false;
-        for (var i = 0; i < Statements.Length; i++)
+        for (var i = 0; i < first.Length; i++)
         {
-            var (a, b) = (Statements[i], other.Statements[i]);
+            var (a, b) = (first[i], second[i]);
             if (a.Kind != b.Kind || a.Nested != b.Nested || a.ModifiesData != b.ModifiesData || a.HasWhere != b.HasWhere
                 || a.Setting != b.Setting || a.Name != b.Name
                 || !a.Tables.SequenceEqual(b.Tables) || !a.Functions.SequenceEqual(b.Functions))

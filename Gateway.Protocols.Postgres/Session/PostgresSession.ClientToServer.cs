@@ -115,9 +115,8 @@ internal sealed partial class PostgresSession
                 return false;
             case FrontendMessageType.Describe:
                 var describe = Describe.Decode(frame.Payload);
-                _prepared.Find(describe.Name, out var described);
                 await ForwardAsync(frame, describe.Kind == PgObjectKind.Statement
-                    ? new PendingResponse(PendingKind.Describe) { DescribedStatement = described }
+                    ? new PendingResponse(PendingKind.Describe) { DescribedStatement = _prepared.Find(describe.Name, out var described) == StatementState.Known ? described : null }
                     : new PendingResponse(PendingKind.Describe) { DescribedPortal = FindPortal(describe.Name) },
                     cancellationToken).ConfigureAwait(false);
                 return false;
@@ -229,19 +228,10 @@ internal sealed partial class PostgresSession
     private async ValueTask OnQueryAsync(PgFrame frame, CancellationToken cancellationToken)
     {
         var text = Query.Decode(frame.Payload).GetText();
-        var analysed = SqlPreparedCommands.Inherit(_handler.Analyzer.Analyze(text, CommandOrigin.Query), _commandOfPrepared);
-        var command = _cursors.Inherit(analysed, out var unknownCursor);
+        var command = ResolveNames(_handler.Analyzer.Analyze(text, CommandOrigin.Query), out var refusal);
         var decision = Decide(command);
-        if (!decision.IsBlocking && _prepared.FirstUnknownExecute(command) is { } uncertain)
-            decision = UncertainStatementDenial(uncertain);
-        if (!decision.IsBlocking && unknownCursor is not null)
-            decision = UnknownCursorDenial(unknownCursor);
-        if (!decision.IsBlocking && CopiesFromClient(command) > 1)
-        {
-            // After the first COPY's CopyDone the server would be in the next one at once, ignoring what the client
-            // sent behind the CopyDone: one COPY FROM STDIN per query keeps requests and answers paired.
-            decision = GatewayDenial("one-copy-per-query", "send each COPY ... FROM STDIN as a query of its own");
-        }
+        if (!decision.IsBlocking && refusal is not null)
+            decision = refusal;
         decision = await RecordCommandAsync(command, text, decision, null, cancellationToken).ConfigureAwait(false);
         if (decision.IsBlocking)
         {
@@ -258,9 +248,9 @@ internal sealed partial class PostgresSession
     {
         var parse = Parse.Decode(frame.Payload);
         var text = parse.GetText();
-        // Kept as analysed: what its EXECUTEs and FETCHes stand for is looked up again at each Execute.
+        // Kept as analysed: what its EXECUTEs and FETCHes stand for is resolved again at its portal's first Execute.
         var analysed = _handler.Analyzer.Analyze(text, CommandOrigin.Prepare);
-        var command = SqlPreparedCommands.Inherit(analysed, _commandOfPrepared);
+        var command = ResolveNames(analysed, out _);
         var decision = Decide(command);
         if (decision.IsBlocking)
         {
@@ -313,23 +303,21 @@ internal sealed partial class PostgresSession
             return;
         }
 
-        // Inherited at the portal's first Execute, not at Parse: the statement an EXECUTE names, or the cursor a FETCH
-        // reads, may have changed since. A later Execute reads on what the first one ran.
+        // The first Execute runs the portal's statement, with its EXECUTEs and FETCHes as they stand then; later ones
+        // read on from it (the server stores what an EXECUTE or FETCH returned), so they are judged as the first.
         var continued = portal.Judged;
-        string? unknownCursor = null;
-        var command = continued ?? _cursors.Inherit(SqlPreparedCommands.Inherit(portal.Statement.Analysis, _commandOfPrepared), out unknownCursor);
-        var decision = Decide(command);
-        if (continued is not null && !portal.FirstAnswered && !decision.IsBlocking
-            && !SameStatements(continued, _cursors.Inherit(SqlPreparedCommands.Inherit(portal.Statement.Analysis, _commandOfPrepared), out _)))
+        Decision? refusal = null;
+        var command = continued ?? ResolveNames(portal.Statement.Analysis, out refusal);
+        if (continued is not null && !portal.FirstAnswered
+            && !SqlAnalysis.SameFacts(continued.Statements, ResolveNames(portal.Statement.Analysis, out _).Statements))
         {
             // The first Execute is still in flight and may yet be skipped; then this one runs the statement as it is now.
-            decision = GatewayDenial("portal-in-flight",
+            refusal = GatewayDenial("portal-in-flight",
                 $"portal \"{portal.Name}\" is executed again before the server answered its first Execute, and what it runs has changed since; wait for the answer");
         }
-        if (continued is null && !decision.IsBlocking && _prepared.FirstUnknownExecute(command) is { } uncertain)
-            decision = UncertainStatementDenial(uncertain);
-        if (continued is null && !decision.IsBlocking && unknownCursor is not null)
-            decision = UnknownCursorDenial(unknownCursor);
+        var decision = Decide(command);
+        if (!decision.IsBlocking && refusal is not null)
+            decision = refusal;
         var statement = new StatementReference(portal.Statement.Name, portal.Parameters);
         decision = await RecordCommandAsync(command with { Origin = CommandOrigin.Execute }, portal.Statement.Text, decision, statement, cancellationToken).ConfigureAwait(false);
         if (decision.IsBlocking)
@@ -432,11 +420,25 @@ internal sealed partial class PostgresSession
         return CopyToMasking.Apply(command, decision);
     }
 
+    /// <summary>
+    /// <paramref name="analysed"/> with the statements its <c>EXECUTE</c>s and <c>FETCH</c>es run, as the session's
+    /// prepared statements and cursors stand now; <paramref name="refusal"/> is the gateway's own denial when it cannot
+    /// vouch for one of them, or for the command's COPY FROM STDIN.
+    /// </summary>
+    private Command ResolveNames(Command analysed, out Decision? refusal)
+    {
+        var command = _cursors.Inherit(SqlPreparedCommands.Inherit(analysed, _commandOfPrepared), out var unknownCursor);
+        refusal = _prepared.FirstUnknownExecute(command) is { } uncertain ? UncertainStatementDenial(uncertain)
+            : unknownCursor is not null ? UnknownCursorDenial(unknownCursor)
+            // After the first COPY's CopyDone the server would be in the next at once, ignoring what the client sent
+            // behind it: one COPY FROM STDIN per query keeps requests and answers paired.
+            : CopiesFromClient(command) > 1 ? GatewayDenial("one-copy-per-query", "send each COPY ... FROM STDIN as a query of its own")
+            : null;
+        return command;
+    }
+
     private static Decision UncertainStatementDenial(string name) => GatewayDenial("uncertain-statement",
         $"prepared statement \"{name}\" was not prepared through the gateway, or may not be the one it analysed (an error made the server skip a change to it, or it was prepared twice); close (DEALLOCATE) it and prepare it again");
-
-    private static bool SameStatements(Command a, Command b) =>
-        new SqlAnalysis(a.Statements, null).SameFacts(new SqlAnalysis(b.Statements, null));
 
     /// <summary>The client loop binds and closes portals; the server loop puts back a portal a refused Bind replaced.</summary>
     private Portal? FindPortal(string name)

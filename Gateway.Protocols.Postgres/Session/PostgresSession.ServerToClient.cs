@@ -79,10 +79,7 @@ internal sealed partial class PostgresSession
             // keeping what the rest of the session relies on.
             if (frame.Backend == BackendMessageType.ErrorResponse)
             {
-                _copyIn = false;
-                if (head.Kind == PendingKind.Query)
-                    NotAnswered(head);   // a later statement of the query failed: its PREPAREs and DECLAREs are uncertain
-                ReleaseCopyBarriers(head);   // no COPY starts in what the server now skips
+                AfterServerError(head);
             }
             else if (frame.Backend == BackendMessageType.CopyInResponse)
             {
@@ -380,11 +377,24 @@ internal sealed partial class PostgresSession
         _audit.Result(capture);
     }
 
+    /// <summary>
+    /// What a server error means for the session's own state, whoever tells the client: COPY FROM STDIN is over (and
+    /// none starts in what the server now skips), and the PREPAREs and DECLAREs of a failed query are uncertain (which
+    /// of its statements ran is not known). Skipped extended-protocol entries are settled where they are dropped.
+    /// </summary>
+    private void AfterServerError(PendingResponse? head)
+    {
+        _copyIn = false;
+        if (head is null)
+            return;
+        ReleaseCopyBarriers(head);
+        if (head.Kind == PendingKind.Query)
+            NotAnswered(head);
+    }
+
     private async ValueTask OnErrorResponseAsync(PgFrame frame, PendingResponse? head, CancellationToken cancellationToken)
     {
-        // An error ends COPY FROM STDIN on the server; a command that failed before starting one will not start it.
-        _copyIn = false;
-        head?.CopyIn?.TrySetResult(false);
+        AfterServerError(head);
         if (head?.Kind == PendingKind.Internal)
             return;
 
@@ -420,13 +430,7 @@ internal sealed partial class PostgresSession
             {
                 _pending.TryDequeue(out _);
                 NotAnswered(next);
-                next.CopyIn?.TrySetResult(false);
             }
-        }
-        else if (head?.Kind == PendingKind.Query)
-        {
-            // The rest of the query did not run: which of its PREPAREs and DEALLOCATEs did is not known.
-            NotAnswered(head);
         }
     }
 

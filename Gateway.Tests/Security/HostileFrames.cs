@@ -44,6 +44,23 @@ internal static class HostileFrames
         return WireBytes.Frame('P', body);
     }
 
+    /// <summary>Bind with no parameters and text results.</summary>
+    public static byte[] Bind(string statement = "", string portal = "") =>
+        WireBytes.Frame('B', new WireBytes().CString(portal).CString(statement).Int16(0).Int16(0).Int16(0));
+
+    /// <summary>Describe of a portal: without one the gateway cannot name the result's columns and masks every value.</summary>
+    public static byte[] DescribePortal(string portal = "") => WireBytes.Frame('D', new WireBytes().Char('P').CString(portal));
+
+    public static byte[] Execute(string portal = "", int maxRows = 0) => WireBytes.Frame('E', new WireBytes().CString(portal).Int32(maxRows));
+
+    public static byte[] CloseStatement(string name) => WireBytes.Frame('C', new WireBytes().Char('S').CString(name));
+
+    public static byte[] CopyData(string text) => WireBytes.Frame('d', System.Text.Encoding.UTF8.GetBytes(text));
+
+    public static byte[] CopyDone() => WireBytes.Frame('c', []);
+
+    public static byte[] CopyFail(string reason) => WireBytes.Frame('f', new WireBytes().CString(reason));
+
     public static byte[] Sync() => WireBytes.Frame('S', []);
 
     public static byte[] Terminate() => WireBytes.Frame('X', []);

@@ -189,6 +189,20 @@ internal sealed class RawPgClient : IAsyncDisposable
         return bytes.ToArray();
     }
 
+    /// <summary>Sends the messages in one write, then reads up to ReadyForQuery.</summary>
+    public async Task<List<BackendMessage>> RoundTripAsync(params byte[][] messages)
+    {
+        await WriteAsync([.. messages.SelectMany(m => m)]);
+        return await ReadUntilReadyAsync();
+    }
+
+    /// <summary>The first column of each DataRow among <paramref name="messages"/>, as text.</summary>
+    public static string[] FirstColumns(IEnumerable<BackendMessage> messages) => [.. messages.Where(m => m.Type == 'D').Select(row =>
+    {
+        var length = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(row.Body.AsSpan(2));
+        return Encoding.UTF8.GetString(row.Body, 6, length);
+    })];
+
     /// <summary>Reads until ReadyForQuery (or close); the messages before it.</summary>
     public async Task<List<BackendMessage>> ReadUntilReadyAsync()
     {

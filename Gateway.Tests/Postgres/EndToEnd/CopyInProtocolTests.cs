@@ -1,6 +1,5 @@
 using System.Text;
 using Gateway.Tests.Fixtures;
-using Gateway.Tests.Postgres.Protocol;
 using Gateway.Tests.Security;
 
 namespace Gateway.Tests.Postgres.EndToEnd;
@@ -42,9 +41,9 @@ public sealed class CopyInProtocolTests
     [Test]
     public async Task Syncs_sent_into_a_COPY_do_not_unpair_later_results_from_their_masking()
     {
-        await using var client = await ConnectAsync();
+        await using var client = await _gateway.AuthenticatedRawAsync("copy-in");
         await client.WriteAsync([.. HostileFrames.Query("COPY copy_in_target FROM STDIN"), .. HostileFrames.Sync(), .. HostileFrames.Sync(),
-            .. HostileFrames.Sync(), .. CopyFail("changed my mind")]);
+            .. HostileFrames.Sync(), .. HostileFrames.CopyFail("changed my mind")]);
         var copy = await client.ReadUntilReadyAsync();
         Assert.That(copy.Select(m => m.Type), Is.EqualTo(new[] { 'G', 'E', 'Z' }), "CopyInResponse, the server's error for CopyFail, ReadyForQuery");
 
@@ -52,14 +51,14 @@ public sealed class CopyInProtocolTests
         {
             await client.WriteAsync(HostileFrames.Query(MaskedQuery));
             var answer = await client.ReadUntilReadyAsync();
-            Assert.That(FirstColumns(answer), Is.EqualTo(new[] { "****" }), $"query {i + 1} after the COPY is masked");
+            Assert.That(RawPgClient.FirstColumns(answer), Is.EqualTo(new[] { "****" }), $"query {i + 1} after the COPY is masked");
         }
     }
 
     [Test]
     public async Task A_query_sent_into_a_COPY_ends_the_connection_with_a_protocol_error()
     {
-        await using var client = await ConnectAsync();
+        await using var client = await _gateway.AuthenticatedRawAsync("copy-in");
         await client.WriteAsync([.. HostileFrames.Query("COPY copy_in_target FROM STDIN"), .. HostileFrames.Query(MaskedQuery)]);
 
         var messages = await client.ReadUntilClosedAsync();
@@ -73,56 +72,32 @@ public sealed class CopyInProtocolTests
     [Test]
     public async Task An_extended_protocol_COPY_with_libpq_s_early_Sync_stays_paired()
     {
-        await using var client = await ConnectAsync();
+        await using var client = await _gateway.AuthenticatedRawAsync("copy-in");
         // As libpq's PQexecParams sends it: Sync right behind Execute, before the server's CopyInResponse; after the
         // data, CopyDone and a second Sync (the server ignored the first).
-        await client.WriteAsync([.. HostileFrames.Parse("", "COPY copy_in_target FROM STDIN"), .. Bind(), .. Execute(), .. HostileFrames.Sync()]);
+        await client.WriteAsync([.. HostileFrames.Parse("", "COPY copy_in_target FROM STDIN"), .. HostileFrames.Bind(), .. HostileFrames.Execute(), .. HostileFrames.Sync()]);
         var started = await client.ReadMessageAsync();
         while (started is { Type: '1' or '2' })
             started = await client.ReadMessageAsync();
         Assert.That(started?.Type, Is.EqualTo('G'), "CopyInResponse");
 
-        await client.WriteAsync([.. CopyData("41\n42\n"), .. CopyDone(), .. HostileFrames.Sync()]);
+        await client.WriteAsync([.. HostileFrames.CopyData("41\n42\n"), .. HostileFrames.CopyDone(), .. HostileFrames.Sync()]);
         var done = await client.ReadUntilReadyAsync();
         Assert.That(done.Where(m => m.Type == 'C').Select(m => Encoding.UTF8.GetString(m.Body).TrimEnd('\0')), Is.EqualTo(new[] { "COPY 2" }));
         Assert.That(await _pg.ScalarAsync("SELECT count(*) FROM copy_in_target"), Is.EqualTo(2L));
 
         await client.WriteAsync(HostileFrames.Query(MaskedQuery));
-        Assert.That(FirstColumns(await client.ReadUntilReadyAsync()), Is.EqualTo(new[] { "****" }), "the next query is answered as itself");
+        Assert.That(RawPgClient.FirstColumns(await client.ReadUntilReadyAsync()), Is.EqualTo(new[] { "****" }), "the next query is answered as itself");
     }
 
     [Test]
     public async Task Two_COPY_FROM_STDIN_in_one_query_are_refused()
     {
-        await using var client = await ConnectAsync();
+        await using var client = await _gateway.AuthenticatedRawAsync("copy-in");
         await client.WriteAsync(HostileFrames.Query("COPY copy_in_target FROM STDIN; COPY copy_in_target FROM STDIN"));
 
         var answer = await client.ReadUntilReadyAsync();
 
         Assert.That(answer.Single(m => m.Type == 'E').Fields['M'], Does.Contain("one-copy-per-query"));
     }
-
-    private async Task<RawPgClient> ConnectAsync()
-    {
-        var client = await RawPgClient.ConnectAsync(_gateway.Port);
-        await client.AuthenticateAsync(_gateway.Token());
-        return client;
-    }
-
-    private static byte[] Bind() => WireBytes.Frame('B', new WireBytes().CString("").CString("").Int16(0).Int16(0).Int16(0));
-
-    private static byte[] Execute() => WireBytes.Frame('E', new WireBytes().CString("").Int32(0));
-
-    private static byte[] CopyData(string text) => WireBytes.Frame('d', Encoding.UTF8.GetBytes(text));
-
-    private static byte[] CopyDone() => WireBytes.Frame('c', []);
-
-    private static byte[] CopyFail(string reason) => WireBytes.Frame('f', new WireBytes().CString(reason));
-
-    /// <summary>The first column of each DataRow, as text.</summary>
-    private static string[] FirstColumns(List<BackendMessage> messages) => [.. messages.Where(m => m.Type == 'D').Select(row =>
-    {
-        var length = (row.Body[2] << 24) | (row.Body[3] << 16) | (row.Body[4] << 8) | row.Body[5];
-        return Encoding.UTF8.GetString(row.Body, 6, length);
-    })];
 }

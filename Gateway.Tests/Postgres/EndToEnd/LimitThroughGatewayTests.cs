@@ -1,5 +1,4 @@
 using Gateway.Tests.Fixtures;
-using Gateway.Tests.Postgres.Protocol;
 using Gateway.Tests.Security;
 using Npgsql;
 
@@ -194,12 +193,9 @@ public sealed class LimitThroughGatewayTests
     {
         await using var client = await RawPgClient.ConnectAsync(_gateway.Port);
         await client.AuthenticateAsync(_gateway.Token("analyst", "analysts"));
-        static byte[] Unnamed(char type, WireBytes body) => WireBytes.Frame(type, body);
         await client.WriteAsync([
-            .. HostileFrames.Parse("", "SELECT id FROM limit_rows"), .. Unnamed('B', new WireBytes().CString("").CString("").Int16(0).Int16(0).Int16(0)),
-            .. Unnamed('D', new WireBytes().Char('P').CString("")), .. Unnamed('E', new WireBytes().CString("").Int32(0)),
-            .. HostileFrames.Parse("", "COPY limit_log FROM STDIN"), .. Unnamed('B', new WireBytes().CString("").CString("").Int16(0).Int16(0).Int16(0)),
-            .. Unnamed('E', new WireBytes().CString("").Int32(0)), .. HostileFrames.Sync()]);
+            .. HostileFrames.Parse("", "SELECT id FROM limit_rows"), .. HostileFrames.Bind(), .. HostileFrames.DescribePortal(), .. HostileFrames.Execute(),
+            .. HostileFrames.Parse("", "COPY limit_log FROM STDIN"), .. HostileFrames.Bind(), .. HostileFrames.Execute(), .. HostileFrames.Sync()]);
 
         var answer = await client.ReadUntilReadyAsync().WaitAsync(TimeSpan.FromSeconds(20));
 

@@ -1,7 +1,5 @@
-using System.Text;
 using Gateway.Core.FrameLog;
 using Gateway.Tests.Fixtures;
-using Gateway.Tests.Postgres.Protocol;
 using Gateway.Tests.Security;
 
 namespace Gateway.Tests.Postgres.EndToEnd;
@@ -37,25 +35,25 @@ public sealed class PreparedStatementNamesTests
     [Test]
     public async Task A_statement_redefined_with_DEALLOCATE_and_PREPARE_is_bound_as_redefined()
     {
-        await using var client = await ConnectAsync();
-        await RoundTripAsync(client, HostileFrames.Parse("s", "SELECT 'parsed' AS v"), HostileFrames.Sync());
-        await RoundTripAsync(client, HostileFrames.Query("DEALLOCATE s; PREPARE s AS SELECT 'prepared' AS v"));
+        await using var client = await _gateway.AuthenticatedRawAsync("prepared-names");
+        await client.RoundTripAsync(HostileFrames.Parse("s", "SELECT 'parsed' AS v"), HostileFrames.Sync());
+        await client.RoundTripAsync(HostileFrames.Query("DEALLOCATE s; PREPARE s AS SELECT 'prepared' AS v"));
 
-        var answer = await RoundTripAsync(client, Bind("s"), Describe(), Execute(), HostileFrames.Sync());
+        var answer = await client.RoundTripAsync(HostileFrames.Bind("s"), HostileFrames.DescribePortal(), HostileFrames.Execute(), HostileFrames.Sync());
 
-        Assert.That(Rows(answer), Is.EqualTo(new[] { "prepared" }), "the server runs the PREPAREd statement");
+        Assert.That(RawPgClient.FirstColumns(answer), Is.EqualTo(new[] { "prepared" }), "the server runs the PREPAREd statement");
         Assert.That(await LastCommandTextAsync(), Does.Contain("SELECT 'prepared'"), "and the gateway judged and recorded that one");
     }
 
     [Test]
     public async Task EXECUTE_of_a_Parsed_statement_is_judged_with_its_statements()
     {
-        await using var client = await ConnectAsync();
-        await RoundTripAsync(client, HostileFrames.Parse("p", "SELECT id FROM prep_orders"), HostileFrames.Sync());
+        await using var client = await _gateway.AuthenticatedRawAsync("prepared-names");
+        await client.RoundTripAsync(HostileFrames.Parse("p", "SELECT id FROM prep_orders"), HostileFrames.Sync());
 
-        var answer = await RoundTripAsync(client, HostileFrames.Query("EXECUTE p"));
+        var answer = await client.RoundTripAsync(HostileFrames.Query("EXECUTE p"));
 
-        Assert.That(Rows(answer), Is.EqualTo(new[] { "7" }));
+        Assert.That(RawPgClient.FirstColumns(answer), Is.EqualTo(new[] { "7" }));
         var record = await LastCommandAsync();
         Assert.That(record.Objects, Does.Contain("prep_orders"), "EXECUTE p names the table p reads");
     }
@@ -63,98 +61,98 @@ public sealed class PreparedStatementNamesTests
     [Test]
     public async Task A_Parse_of_a_name_the_server_already_has_changes_nothing()
     {
-        await using var client = await ConnectAsync();
-        await RoundTripAsync(client, HostileFrames.Parse("e", "SELECT 'old' AS v"), HostileFrames.Sync());
-        var refused = await RoundTripAsync(client, HostileFrames.Parse("e", "SELECT 'new' AS v"), HostileFrames.Sync());
+        await using var client = await _gateway.AuthenticatedRawAsync("prepared-names");
+        await client.RoundTripAsync(HostileFrames.Parse("e", "SELECT 'old' AS v"), HostileFrames.Sync());
+        var refused = await client.RoundTripAsync(HostileFrames.Parse("e", "SELECT 'new' AS v"), HostileFrames.Sync());
         Assert.That(refused.Single(m => m.Type == 'E').SqlState, Is.EqualTo("42P05"), "the server keeps the first");
 
-        var answer = await RoundTripAsync(client, Bind("e"), Describe(), Execute(), HostileFrames.Sync());
+        var answer = await client.RoundTripAsync(HostileFrames.Bind("e"), HostileFrames.DescribePortal(), HostileFrames.Execute(), HostileFrames.Sync());
 
-        Assert.That(Rows(answer), Is.EqualTo(new[] { "old" }));
+        Assert.That(RawPgClient.FirstColumns(answer), Is.EqualTo(new[] { "old" }));
         Assert.That(await LastCommandTextAsync(), Is.EqualTo("SELECT 'old' AS v"));
     }
 
     [Test]
     public async Task A_Close_the_server_skipped_after_an_error_leaves_the_name_uncertain_until_closed_again()
     {
-        await using var client = await ConnectAsync();
-        await RoundTripAsync(client, HostileFrames.Parse("u", "SELECT 'first' AS v"), HostileFrames.Sync());
+        await using var client = await _gateway.AuthenticatedRawAsync("prepared-names");
+        await client.RoundTripAsync(HostileFrames.Parse("u", "SELECT 'first' AS v"), HostileFrames.Sync());
         // 1/0 fails at Execute, so the server skips the Close behind it; then its Parse of "u" fails with 42P05.
-        await RoundTripAsync(client, HostileFrames.Parse("", "SELECT 1/0"), Bind(""), Execute(), Close("u"), HostileFrames.Sync());
-        await RoundTripAsync(client, HostileFrames.Parse("u", "SELECT 'second' AS v"), HostileFrames.Sync());
+        await client.RoundTripAsync(HostileFrames.Parse("", "SELECT 1/0"), HostileFrames.Bind(""), HostileFrames.Execute(), HostileFrames.CloseStatement("u"), HostileFrames.Sync());
+        await client.RoundTripAsync(HostileFrames.Parse("u", "SELECT 'second' AS v"), HostileFrames.Sync());
 
-        var denied = await RoundTripAsync(client, Bind("u"), Describe(), Execute(), HostileFrames.Sync());
+        var denied = await client.RoundTripAsync(HostileFrames.Bind("u"), HostileFrames.DescribePortal(), HostileFrames.Execute(), HostileFrames.Sync());
 
-        Assert.That(Rows(denied), Is.Empty, "neither statement ran");
+        Assert.That(RawPgClient.FirstColumns(denied), Is.Empty, "neither statement ran");
         var error = denied.Single(m => m.Type == 'E');
         Assert.That(error.SqlState, Is.EqualTo("42501"));
         Assert.That(error.Fields['M'], Does.Contain("uncertain-statement"));
 
-        await RoundTripAsync(client, Close("u"), HostileFrames.Sync());
-        await RoundTripAsync(client, HostileFrames.Parse("u", "SELECT 'third' AS v"), HostileFrames.Sync());
-        var answer = await RoundTripAsync(client, Bind("u"), Describe(), Execute(), HostileFrames.Sync());
-        Assert.That(Rows(answer), Is.EqualTo(new[] { "third" }), "closed and prepared again, the name is known");
+        await client.RoundTripAsync(HostileFrames.CloseStatement("u"), HostileFrames.Sync());
+        await client.RoundTripAsync(HostileFrames.Parse("u", "SELECT 'third' AS v"), HostileFrames.Sync());
+        var answer = await client.RoundTripAsync(HostileFrames.Bind("u"), HostileFrames.DescribePortal(), HostileFrames.Execute(), HostileFrames.Sync());
+        Assert.That(RawPgClient.FirstColumns(answer), Is.EqualTo(new[] { "third" }), "closed and prepared again, the name is known");
     }
 
     [Test]
     public async Task Quoted_names_keep_their_case()
     {
-        await using var client = await ConnectAsync();
-        await RoundTripAsync(client, HostileFrames.Query("""PREPARE "Big" AS SELECT id FROM prep_orders"""));
-        await RoundTripAsync(client, HostileFrames.Query("PREPARE big AS SELECT 1"));
+        await using var client = await _gateway.AuthenticatedRawAsync("prepared-names");
+        await client.RoundTripAsync(HostileFrames.Query("""PREPARE "Big" AS SELECT id FROM prep_orders"""));
+        await client.RoundTripAsync(HostileFrames.Query("PREPARE big AS SELECT 1"));
 
-        var answer = await RoundTripAsync(client, HostileFrames.Query("""EXECUTE "Big" """));
+        var answer = await client.RoundTripAsync(HostileFrames.Query("""EXECUTE "Big" """));
 
-        Assert.That(Rows(answer), Is.EqualTo(new[] { "7" }));
+        Assert.That(RawPgClient.FirstColumns(answer), Is.EqualTo(new[] { "7" }));
         Assert.That((await LastCommandAsync()).Objects, Does.Contain("prep_orders"), "\"Big\" is not big");
     }
 
     [Test]
     public async Task DISCARD_ALL_forgets_every_statement_and_DISCARD_PLANS_none()
     {
-        await using var client = await ConnectAsync();
-        await RoundTripAsync(client, HostileFrames.Query("PREPARE kept AS SELECT id FROM prep_orders; DISCARD PLANS"));
-        var kept = await RoundTripAsync(client, Bind("kept"), Describe(), Execute(), HostileFrames.Sync());
-        Assert.That(Rows(kept), Is.EqualTo(new[] { "7" }));
+        await using var client = await _gateway.AuthenticatedRawAsync("prepared-names");
+        await client.RoundTripAsync(HostileFrames.Query("PREPARE kept AS SELECT id FROM prep_orders; DISCARD PLANS"));
+        var kept = await client.RoundTripAsync(HostileFrames.Bind("kept"), HostileFrames.DescribePortal(), HostileFrames.Execute(), HostileFrames.Sync());
+        Assert.That(RawPgClient.FirstColumns(kept), Is.EqualTo(new[] { "7" }));
 
-        await RoundTripAsync(client, HostileFrames.Query("DISCARD ALL"));
-        var gone = await RoundTripAsync(client, Bind("kept"), Describe(), Execute(), HostileFrames.Sync());
+        await client.RoundTripAsync(HostileFrames.Query("DISCARD ALL"));
+        var gone = await client.RoundTripAsync(HostileFrames.Bind("kept"), HostileFrames.DescribePortal(), HostileFrames.Execute(), HostileFrames.Sync());
         Assert.That(gone.Single(m => m.Type == 'E').Fields['M'], Does.Contain("was not prepared through the gateway"));
     }
 
     [Test]
     public async Task A_PREPARE_sent_through_Parse_and_Execute_is_followed_too()
     {
-        await using var client = await ConnectAsync();
-        await RoundTripAsync(client, HostileFrames.Parse("", "PREPARE viaparse AS SELECT id FROM prep_orders"), Bind(""), Execute(), HostileFrames.Sync());
+        await using var client = await _gateway.AuthenticatedRawAsync("prepared-names");
+        await client.RoundTripAsync(HostileFrames.Parse("", "PREPARE viaparse AS SELECT id FROM prep_orders"), HostileFrames.Bind(""), HostileFrames.Execute(), HostileFrames.Sync());
 
-        var answer = await RoundTripAsync(client, HostileFrames.Query("EXECUTE viaparse"));
+        var answer = await client.RoundTripAsync(HostileFrames.Query("EXECUTE viaparse"));
 
-        Assert.That(Rows(answer), Is.EqualTo(new[] { "7" }));
+        Assert.That(RawPgClient.FirstColumns(answer), Is.EqualTo(new[] { "7" }));
         Assert.That((await LastCommandAsync()).Objects, Does.Contain("prep_orders"));
     }
 
     [Test]
     public async Task A_Parsed_EXECUTE_is_judged_with_the_statement_its_name_has_when_it_runs()
     {
-        await using var client = await ConnectAsync();
-        await RoundTripAsync(client, HostileFrames.Query("PREPARE later AS SELECT 1"));
-        await RoundTripAsync(client, HostileFrames.Parse("runner", "EXECUTE later"), HostileFrames.Sync());
-        await RoundTripAsync(client, HostileFrames.Query("DEALLOCATE later"));
-        await RoundTripAsync(client, HostileFrames.Query("PREPARE later AS SELECT id FROM prep_orders"));
+        await using var client = await _gateway.AuthenticatedRawAsync("prepared-names");
+        await client.RoundTripAsync(HostileFrames.Query("PREPARE later AS SELECT 1"));
+        await client.RoundTripAsync(HostileFrames.Parse("runner", "EXECUTE later"), HostileFrames.Sync());
+        await client.RoundTripAsync(HostileFrames.Query("DEALLOCATE later"));
+        await client.RoundTripAsync(HostileFrames.Query("PREPARE later AS SELECT id FROM prep_orders"));
 
-        var answer = await RoundTripAsync(client, Bind("runner"), Describe(), Execute(), HostileFrames.Sync());
+        var answer = await client.RoundTripAsync(HostileFrames.Bind("runner"), HostileFrames.DescribePortal(), HostileFrames.Execute(), HostileFrames.Sync());
 
-        Assert.That(Rows(answer), Is.EqualTo(new[] { "7" }));
+        Assert.That(RawPgClient.FirstColumns(answer), Is.EqualTo(new[] { "7" }));
         Assert.That((await LastCommandAsync()).Objects, Does.Contain("prep_orders"), "judged with the PREPARE in force at Execute");
     }
 
     [Test]
     public async Task EXECUTE_of_a_name_never_prepared_through_the_gateway_is_denied()
     {
-        await using var client = await ConnectAsync();
+        await using var client = await _gateway.AuthenticatedRawAsync("prepared-names");
 
-        var answer = await RoundTripAsync(client, HostileFrames.Query("EXECUTE never_prepared"));
+        var answer = await client.RoundTripAsync(HostileFrames.Query("EXECUTE never_prepared"));
 
         Assert.That(answer.Single(m => m.Type == 'E').Fields['M'], Does.Contain("uncertain-statement"));
     }
@@ -162,17 +160,17 @@ public sealed class PreparedStatementNamesTests
     [Test]
     public async Task A_pipelined_failed_Parse_then_a_refused_one_then_Close_and_Parse_never_leave_the_refused_one_judged()
     {
-        await using var client = await ConnectAsync();
+        await using var client = await _gateway.AuthenticatedRawAsync("prepared-names");
         // On the server: the first Parse fails (no such table), so the second creates "t", Close drops it, the last
         // creates it again. A gateway that let the second Parse's ParseComplete win would judge 'second'.
         await client.WriteAsync([
             .. HostileFrames.Parse("t", "SELECT * FROM no_such_table"), .. HostileFrames.Sync(),
             .. HostileFrames.Parse("t", "SELECT 'second' AS v"), .. HostileFrames.Sync(),
-            .. Close("t"), .. HostileFrames.Parse("t", "SELECT 'last' AS v"), .. HostileFrames.Sync()]);
+            .. HostileFrames.CloseStatement("t"), .. HostileFrames.Parse("t", "SELECT 'last' AS v"), .. HostileFrames.Sync()]);
         for (var i = 0; i < 3; i++)
             await client.ReadUntilReadyAsync();
 
-        var answer = await RoundTripAsync(client, Bind("t"), Describe(), Execute(), HostileFrames.Sync());
+        var answer = await client.RoundTripAsync(HostileFrames.Bind("t"), HostileFrames.DescribePortal(), HostileFrames.Execute(), HostileFrames.Sync());
 
         if (answer.Any(m => m.Type == 'E'))
         {
@@ -180,7 +178,7 @@ public sealed class PreparedStatementNamesTests
         }
         else
         {
-            Assert.That(Rows(answer), Is.EqualTo(new[] { "last" }));
+            Assert.That(RawPgClient.FirstColumns(answer), Is.EqualTo(new[] { "last" }));
             Assert.That(await LastCommandTextAsync(), Is.EqualTo("SELECT 'last' AS v"), "judged as what ran");
         }
     }
@@ -188,51 +186,51 @@ public sealed class PreparedStatementNamesTests
     [Test]
     public async Task A_portal_executed_again_is_judged_as_its_first_Execute_ran()
     {
-        await using var client = await ConnectAsync();
-        await RoundTripAsync(client, HostileFrames.Query("BEGIN; PREPARE many AS SELECT id FROM prep_many"));
-        var first = await RoundTripAsync(client, HostileFrames.Parse("reader", "EXECUTE many"), Bind("reader", portal: "P"),
-            WireBytes.Frame('D', new WireBytes().Char('P').CString("P")), Execute("P", maxRows: 1), HostileFrames.Sync());
+        await using var client = await _gateway.AuthenticatedRawAsync("prepared-names");
+        await client.RoundTripAsync(HostileFrames.Query("BEGIN; PREPARE many AS SELECT id FROM prep_many"));
+        var first = await client.RoundTripAsync(HostileFrames.Parse("reader", "EXECUTE many"), HostileFrames.Bind("reader", portal: "P"),
+            HostileFrames.DescribePortal("P"), HostileFrames.Execute("P", maxRows: 1), HostileFrames.Sync());
         Assert.That(first.Count(m => m.Type == 'D'), Is.EqualTo(1), "one row, then PortalSuspended");
         // The server ran EXECUTE many once and stored its rows; redefining "many" changes nothing for the portal.
-        await RoundTripAsync(client, HostileFrames.Query("DEALLOCATE many; PREPARE many AS SELECT 1"));
+        await client.RoundTripAsync(HostileFrames.Query("DEALLOCATE many; PREPARE many AS SELECT 1"));
 
-        var rest = await RoundTripAsync(client, Execute("P", maxRows: 0), HostileFrames.Sync());
+        var rest = await client.RoundTripAsync(HostileFrames.Execute("P", maxRows: 0), HostileFrames.Sync());
 
         Assert.That(rest.Count(m => m.Type == 'D'), Is.EqualTo(2), "the stored rows of prep_many");
         Assert.That((await LastCommandAsync()).Objects, Does.Contain("prep_many"), "judged as what the portal reads on");
-        await RoundTripAsync(client, HostileFrames.Query("ROLLBACK"));
+        await client.RoundTripAsync(HostileFrames.Query("ROLLBACK"));
     }
 
     [Test]
     public async Task A_portal_whose_first_Execute_the_server_skipped_is_judged_at_the_Execute_it_runs()
     {
-        await using var client = await ConnectAsync();
-        await RoundTripAsync(client, HostileFrames.Query("BEGIN; PREPARE harmless AS SELECT 1"));
-        await RoundTripAsync(client, HostileFrames.Parse("runs_harmless", "EXECUTE harmless"), Bind("runs_harmless", portal: "Q"), HostileFrames.Sync());
-        await RoundTripAsync(client, HostileFrames.Query("SAVEPOINT before_skip"));
+        await using var client = await _gateway.AuthenticatedRawAsync("prepared-names");
+        await client.RoundTripAsync(HostileFrames.Query("BEGIN; PREPARE harmless AS SELECT 1"));
+        await client.RoundTripAsync(HostileFrames.Parse("runs_harmless", "EXECUTE harmless"), HostileFrames.Bind("runs_harmless", portal: "Q"), HostileFrames.Sync());
+        await client.RoundTripAsync(HostileFrames.Query("SAVEPOINT before_skip"));
         // 1/0 fails, so the server skips Execute Q: the portal stays unrun.
-        await RoundTripAsync(client, HostileFrames.Parse("", "SELECT 1/0"), Bind(""), Execute(), Execute("Q"), HostileFrames.Sync());
-        await RoundTripAsync(client, HostileFrames.Query("ROLLBACK TO before_skip; DEALLOCATE harmless; PREPARE harmless AS SELECT id FROM prep_many"));
+        await client.RoundTripAsync(HostileFrames.Parse("", "SELECT 1/0"), HostileFrames.Bind(""), HostileFrames.Execute(), HostileFrames.Execute("Q"), HostileFrames.Sync());
+        await client.RoundTripAsync(HostileFrames.Query("ROLLBACK TO before_skip; DEALLOCATE harmless; PREPARE harmless AS SELECT id FROM prep_many"));
 
-        var answer = await RoundTripAsync(client, WireBytes.Frame('D', new WireBytes().Char('P').CString("Q")), Execute("Q"), HostileFrames.Sync());
+        var answer = await client.RoundTripAsync(HostileFrames.DescribePortal("Q"), HostileFrames.Execute("Q"), HostileFrames.Sync());
 
         Assert.That(answer.Count(m => m.Type == 'D'), Is.EqualTo(3), "the server ran EXECUTE harmless now, as redefined");
         Assert.That((await LastCommandAsync()).Objects, Does.Contain("prep_many"), "and the gateway judged that");
-        await RoundTripAsync(client, HostileFrames.Query("ROLLBACK"));
+        await client.RoundTripAsync(HostileFrames.Query("ROLLBACK"));
     }
 
     [Test]
     public async Task A_portal_executed_again_while_its_skipped_first_Execute_is_in_flight_is_never_judged_as_the_skipped_one()
     {
-        await using var client = await ConnectAsync();
-        await RoundTripAsync(client, HostileFrames.Query("BEGIN; PREPARE quiet AS SELECT 1"));
-        await RoundTripAsync(client, HostileFrames.Parse("runs_quiet", "EXECUTE quiet"), Bind("runs_quiet", portal: "S"), HostileFrames.Sync());
-        await RoundTripAsync(client, HostileFrames.Query("SAVEPOINT before_skip"));
+        await using var client = await _gateway.AuthenticatedRawAsync("prepared-names");
+        await client.RoundTripAsync(HostileFrames.Query("BEGIN; PREPARE quiet AS SELECT 1"));
+        await client.RoundTripAsync(HostileFrames.Parse("runs_quiet", "EXECUTE quiet"), HostileFrames.Bind("runs_quiet", portal: "S"), HostileFrames.Sync());
+        await client.RoundTripAsync(HostileFrames.Query("SAVEPOINT before_skip"));
         // All in one write: the first Execute of S is skipped (1/0 fails before it), "quiet" is redefined, S runs.
         await client.WriteAsync([
-            .. HostileFrames.Parse("", "SELECT 1/0"), .. Bind(""), .. Execute(), .. Execute("S"), .. HostileFrames.Sync(),
+            .. HostileFrames.Parse("", "SELECT 1/0"), .. HostileFrames.Bind(""), .. HostileFrames.Execute(), .. HostileFrames.Execute("S"), .. HostileFrames.Sync(),
             .. HostileFrames.Query("ROLLBACK TO before_skip; DEALLOCATE quiet; PREPARE quiet AS SELECT id FROM prep_many"),
-            .. WireBytes.Frame('D', new WireBytes().Char('P').CString("S")), .. Execute("S"), .. HostileFrames.Sync()]);
+            .. HostileFrames.DescribePortal("S"), .. HostileFrames.Execute("S"), .. HostileFrames.Sync()]);
         for (var i = 0; i < 2; i++)
             await client.ReadUntilReadyAsync();
 
@@ -242,57 +240,26 @@ public sealed class PreparedStatementNamesTests
             Assert.That((await LastCommandAsync()).Objects, Does.Contain("prep_many"), "rows of prep_many were judged as prep_many");
         else
             Assert.That(last.Single(m => m.Type == 'E').Fields['M'], Does.Contain("portal-in-flight"));
-        await RoundTripAsync(client, HostileFrames.Query("ROLLBACK"));
+        await client.RoundTripAsync(HostileFrames.Query("ROLLBACK"));
     }
 
     [Test]
     public async Task A_Bind_the_server_refuses_leaves_the_portal_it_had()
     {
-        await using var client = await ConnectAsync();
-        await RoundTripAsync(client, HostileFrames.Query("BEGIN"));
-        await RoundTripAsync(client, HostileFrames.Parse("many_rows", "SELECT id FROM prep_many"), Bind("many_rows", portal: "R"), HostileFrames.Sync());
-        await RoundTripAsync(client, HostileFrames.Query("SAVEPOINT rebind"));
-        var refused = await RoundTripAsync(client, HostileFrames.Parse("one_row", "SELECT 1"), Bind("one_row", portal: "R"), HostileFrames.Sync());
+        await using var client = await _gateway.AuthenticatedRawAsync("prepared-names");
+        await client.RoundTripAsync(HostileFrames.Query("BEGIN"));
+        await client.RoundTripAsync(HostileFrames.Parse("many_rows", "SELECT id FROM prep_many"), HostileFrames.Bind("many_rows", portal: "R"), HostileFrames.Sync());
+        await client.RoundTripAsync(HostileFrames.Query("SAVEPOINT rebind"));
+        var refused = await client.RoundTripAsync(HostileFrames.Parse("one_row", "SELECT 1"), HostileFrames.Bind("one_row", portal: "R"), HostileFrames.Sync());
         Assert.That(refused.Single(m => m.Type == 'E').SqlState, Is.EqualTo("42P03"), "a named portal cannot be bound twice");
-        await RoundTripAsync(client, HostileFrames.Query("ROLLBACK TO rebind"));
+        await client.RoundTripAsync(HostileFrames.Query("ROLLBACK TO rebind"));
 
-        var answer = await RoundTripAsync(client, WireBytes.Frame('D', new WireBytes().Char('P').CString("R")), Execute("R"), HostileFrames.Sync());
+        var answer = await client.RoundTripAsync(HostileFrames.DescribePortal("R"), HostileFrames.Execute("R"), HostileFrames.Sync());
 
         Assert.That(answer.Count(m => m.Type == 'D'), Is.EqualTo(3), "the server runs the portal it kept");
         Assert.That(await LastCommandTextAsync(), Is.EqualTo("SELECT id FROM prep_many"), "and the gateway judged that one");
-        await RoundTripAsync(client, HostileFrames.Query("ROLLBACK"));
+        await client.RoundTripAsync(HostileFrames.Query("ROLLBACK"));
     }
-
-    private async Task<RawPgClient> ConnectAsync()
-    {
-        var client = await RawPgClient.ConnectAsync(_gateway.Port);
-        await client.AuthenticateAsync(_gateway.Token());
-        return client;
-    }
-
-    /// <summary>Sends the messages in one write, then reads up to ReadyForQuery.</summary>
-    private static async Task<List<BackendMessage>> RoundTripAsync(RawPgClient client, params byte[][] messages)
-    {
-        await client.WriteAsync([.. messages.SelectMany(m => m)]);
-        return await client.ReadUntilReadyAsync();
-    }
-
-    private static byte[] Bind(string statement, string portal = "") =>
-        WireBytes.Frame('B', new WireBytes().CString(portal).CString(statement).Int16(0).Int16(0).Int16(0));
-
-    // Without a Describe the gateway cannot name the result's columns and masks every value (fail closed).
-    private static byte[] Describe() => WireBytes.Frame('D', new WireBytes().Char('P').CString(""));
-
-    private static byte[] Execute(string portal = "", int maxRows = 0) => WireBytes.Frame('E', new WireBytes().CString(portal).Int32(maxRows));
-
-    private static byte[] Close(string statement) => WireBytes.Frame('C', new WireBytes().Char('S').CString(statement));
-
-    /// <summary>The first column of each DataRow, as text.</summary>
-    private static string[] Rows(List<BackendMessage> messages) => [.. messages.Where(m => m.Type == 'D').Select(row =>
-    {
-        var length = (row.Body[2] << 24) | (row.Body[3] << 16) | (row.Body[4] << 8) | row.Body[5];
-        return Encoding.UTF8.GetString(row.Body, 6, length);
-    })];
 
     private async Task<FrameRecord> LastCommandAsync() =>
         (await _gateway.Gateway.RecordsAsync()).Last(r => r.Kind == FrameKinds.Command);
